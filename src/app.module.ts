@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LoggerModule } from 'nestjs-pino';
+import { BearerTokenGuard } from './common/bearer-token.guard';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { loggerParams } from './common/logging';
+import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PagesModule } from './pages/pages.module';
+
+/**
+ * ROLE decides what runs: `api` serves the REST API and the webhook, `worker`
+ * runs the sending engine (and serves only /health and /metrics), `all` both.
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    const api = config.role !== 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        MongooseModule.forRoot(config.mongodbUri, { serverSelectionTimeoutMS: 5000 }),
+        MetricsModule,
+        HealthModule,
+        ...(api ? [PagesModule] : []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: BearerTokenGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+      ],
+    };
+  }
+}

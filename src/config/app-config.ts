@@ -1,0 +1,161 @@
+/**
+ * The service's configuration (SPEC §6), read from the environment once at boot
+ * and validated: a missing or malformed value stops the process with one line
+ * naming the variable. Everything else receives the typed, immutable AppConfig.
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export type Role = 'api' | 'worker' | 'all';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Raw environment variables, as SPEC §6 names them. */
+class Environment {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional() @IsString() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URI: string = 'mongodb://127.0.0.1:27017/messenger_campaigns';
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
+  GRAPH_API_URL: string = 'https://graph.facebook.com';
+
+  @IsOptional() @Matches(/^v\d+\.\d+$/, { message: 'must look like v25.0' })
+  GRAPH_API_VERSION: string = 'v25.0';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  GRAPH_TIMEOUT_MS: number = 15_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  GRAPH_MAX_SOCKETS: number = 64;
+
+  @IsOptional() @Matches(/^[A-Z_]*(,[A-Z_]+)*$/, { message: 'must be a comma-separated list of tag names' })
+  ALLOWED_MESSAGE_TAGS: string = '';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  API_TOKENS?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[0-9a-f]{32}$/i, { message: 'must be the 32 hex characters of a Facebook app secret' })
+  APP_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d{1,20}$/, { message: 'must be a numeric Facebook app id' })
+  APP_ID?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  WEBHOOK_VERIFY_TOKEN?: string;
+
+  @IsString({ message: 'is required (32 random bytes in base64, e.g. `openssl rand -base64 32`)' })
+  ENCRYPTION_KEY!: string;
+
+  @IsOptional() @IsIn(['api', 'worker', 'all'])
+  ROLE: Role = 'all';
+
+  @IsOptional() @IsString()
+  NODE_ENV: string = 'production';
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  JSON_BODY_LIMIT_BYTES: number = 1024 * 1024;
+}
+
+export class AppConfig {
+  readonly port!: number;
+  readonly mongodbUri!: string;
+  readonly graph!: {
+    readonly baseUrl: string;
+    readonly version: string;
+    readonly timeoutMs: number;
+    readonly maxSockets: number;
+  };
+  readonly allowedMessageTags!: readonly string[];
+  /** Empty only in development, where the API is then open. */
+  readonly apiTokens!: readonly string[];
+  readonly appSecret?: string;
+  readonly appId?: string;
+  readonly webhookVerifyToken?: string;
+  readonly encryptionKey!: Buffer;
+  readonly role!: Role;
+  readonly development!: boolean;
+  readonly logLevel!: string;
+  readonly jsonBodyLimitBytes!: number;
+}
+
+export class ConfigError extends Error {}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+/** Validates `env` and returns the typed configuration, or throws ConfigError naming each bad variable. */
+export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  const raw = plainToInstance(Environment, defined, { exposeDefaultValues: true });
+  const problems = validateSync(raw, { whitelist: false }).map(describe);
+
+  const encryptionKey = decodeKey(raw.ENCRYPTION_KEY);
+  if (raw.ENCRYPTION_KEY !== undefined && !encryptionKey) {
+    problems.push('ENCRYPTION_KEY must be exactly 32 bytes encoded in base64');
+  }
+  const development = raw.NODE_ENV === 'development';
+  const apiTokens = list(raw.API_TOKENS);
+  if (apiTokens.length === 0 && !development) {
+    problems.push('API_TOKENS is required (comma-separated bearer tokens) unless NODE_ENV=development');
+  }
+  if (apiTokens.some((token) => token.length < 16)) {
+    problems.push('API_TOKENS entries must be at least 16 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+
+  return Object.freeze({
+    port: raw.PORT,
+    mongodbUri: raw.MONGODB_URI,
+    graph: Object.freeze({
+      baseUrl: raw.GRAPH_API_URL.replace(/\/+$/, ''),
+      version: raw.GRAPH_API_VERSION,
+      timeoutMs: raw.GRAPH_TIMEOUT_MS,
+      maxSockets: raw.GRAPH_MAX_SOCKETS,
+    }),
+    allowedMessageTags: Object.freeze(list(raw.ALLOWED_MESSAGE_TAGS)),
+    apiTokens: Object.freeze(apiTokens),
+    appSecret: raw.APP_SECRET,
+    appId: raw.APP_ID,
+    webhookVerifyToken: raw.WEBHOOK_VERIFY_TOKEN,
+    encryptionKey: encryptionKey!,
+    role: raw.ROLE,
+    development,
+    logLevel: raw.LOG_LEVEL,
+    jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES,
+  });
+}
+
+function decodeKey(value: string | undefined): Buffer | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value.trim())) return undefined;
+  const key = Buffer.from(value.trim(), 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
+// Values are never echoed: a variable may hold a secret.
+function describe(error: ValidationError): string {
+  const reasons = Object.values(error.constraints ?? {}).map((reason) =>
+    reason.replace(new RegExp(`^${error.property}\\s*`), ''),
+  );
+  return `${error.property} ${reasons.join(', ')}`;
+}

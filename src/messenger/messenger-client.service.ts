@@ -1,0 +1,152 @@
+/**
+ * The only way out to Facebook. Sends prepared bodies to GRAPH_API_URL with the
+ * Page's token in the Authorization header (never in a URL), appsecret_proof when
+ * the Page has an app secret, and keep-alive sockets bounded by GRAPH_MAX_SOCKETS.
+ * Failures come back as classified values, not exceptions, because the sending
+ * engine treats them as data.
+ */
+import { HttpService } from '@nestjs/axios';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { AxiosError, type AxiosResponse } from 'axios';
+import type { ClientRequest } from 'node:http';
+import { firstValueFrom } from 'rxjs';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import {
+  classifyGraphError,
+  classifyTransportFailure,
+  classifyUnexpectedResponse,
+  type GraphFailure,
+} from './graph-errors';
+import {
+  appsecretProof,
+  attachmentUploadBody,
+  passThreadControlBody,
+  requestThreadControlBody,
+  takeThreadControlBody,
+  type AttachmentType,
+  type SendMessageBody,
+} from './payloads';
+
+/** What the client needs of a Page; secrets are decrypted only for the call. */
+export interface PageCredentials {
+  pageId: string;
+  accessToken: string;
+  appSecret?: string;
+}
+
+export type GraphResult<T> = { ok: true; value: T } | { ok: false; failure: GraphFailure };
+
+export interface SentMessage {
+  recipientId: string;
+  messageId: string;
+}
+
+type Endpoint = 'messages' | 'message_attachments' | 'pass_thread_control' | 'take_thread_control' | 'request_thread_control' | 'thread_owner';
+
+@Injectable()
+export class MessengerClient implements OnModuleDestroy {
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleDestroy(): void {
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: { destroy(): void }; httpsAgent?: { destroy(): void } };
+    httpAgent?.destroy();
+    httpsAgent?.destroy();
+  }
+
+  sendMessage(page: PageCredentials, body: SendMessageBody): Promise<GraphResult<SentMessage>> {
+    return this.call(page, 'POST', 'messages', body, (data) =>
+      typeof data.message_id === 'string'
+        ? { recipientId: String(data.recipient_id ?? ''), messageId: data.message_id }
+        : undefined,
+    );
+  }
+
+  uploadAttachment(page: PageCredentials, type: AttachmentType, url: string): Promise<GraphResult<{ attachmentId: string }>> {
+    return this.call(page, 'POST', 'message_attachments', attachmentUploadBody(type, url), (data) =>
+      data.attachment_id !== undefined ? { attachmentId: String(data.attachment_id) } : undefined,
+    );
+  }
+
+  passThreadControl(page: PageCredentials, psid: string, targetAppId: string, metadata?: string) {
+    return this.call(page, 'POST', 'pass_thread_control', passThreadControlBody(psid, targetAppId, metadata), success);
+  }
+
+  takeThreadControl(page: PageCredentials, psid: string, metadata?: string) {
+    return this.call(page, 'POST', 'take_thread_control', takeThreadControlBody(psid, metadata), success);
+  }
+
+  requestThreadControl(page: PageCredentials, psid: string, metadata?: string) {
+    return this.call(page, 'POST', 'request_thread_control', requestThreadControlBody(psid, metadata), success);
+  }
+
+  /** The app id that owns the thread now, or null when Facebook names none. */
+  getThreadOwner(page: PageCredentials, psid: string): Promise<GraphResult<{ appId: string | null }>> {
+    return this.call(page, 'GET', 'thread_owner', { recipient: psid }, (data) => {
+      if (!Array.isArray(data.data)) return undefined;
+      const first = data.data[0] as { thread_owner?: { app_id?: unknown } } | undefined;
+      const appId = first?.thread_owner?.app_id;
+      return { appId: appId === undefined || appId === null ? null : String(appId) };
+    });
+  }
+
+  private async call<T>(
+    page: PageCredentials,
+    method: 'GET' | 'POST',
+    endpoint: Endpoint,
+    payload: object,
+    read: (data: Record<string, unknown>) => T | undefined,
+  ): Promise<GraphResult<T>> {
+    const { baseUrl, version, timeoutMs } = this.config.graph;
+    const proof = page.appSecret ? { appsecret_proof: appsecretProof(page.accessToken, page.appSecret) } : {};
+    const stopTimer = this.metrics.graphDuration.startTimer({ endpoint });
+    let result: GraphResult<T>;
+    try {
+      const response: AxiosResponse<unknown> = await firstValueFrom(
+        this.http.request({
+          method,
+          url: `${baseUrl}/${version}/me/${endpoint}`,
+          headers: { Authorization: `Bearer ${page.accessToken}` },
+          params: method === 'GET' ? { ...payload, ...proof } : proof,
+          data: method === 'POST' ? payload : undefined,
+          timeout: timeoutMs,
+          validateStatus: () => true,
+          transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+        }),
+      );
+      result = interpret(response, read);
+    } catch (error) {
+      result = { ok: false, failure: classifyTransportFailure(transportFacts(error)) };
+    }
+    stopTimer();
+    this.metrics.graphRequests.inc({ endpoint, outcome: result.ok ? 'ok' : result.failure.class });
+    return result;
+  }
+}
+
+const success = (data: Record<string, unknown>): { success: true } | undefined =>
+  data.success === true ? { success: true } : undefined;
+
+function interpret<T>(response: AxiosResponse<unknown>, read: (data: Record<string, unknown>) => T | undefined): GraphResult<T> {
+  const data = response.data;
+  const body = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
+  const error = body?.error as { code?: unknown } | undefined;
+  if (error && typeof error.code === 'number') {
+    return { ok: false, failure: classifyGraphError(error as { code: number }, response.status) };
+  }
+  const value = body && response.status < 300 ? read(body) : undefined;
+  return value === undefined
+    ? { ok: false, failure: classifyUnexpectedResponse(response.status) }
+    : { ok: true, value };
+}
+
+function transportFacts(error: unknown): { errorCode?: string; written: boolean } {
+  if (!(error instanceof AxiosError)) return { errorCode: undefined, written: true };
+  const request = error.request as ClientRequest | undefined;
+  // writableFinished: the whole request was flushed to the socket, so it may have reached Facebook.
+  return { errorCode: error.code, written: request?.writableFinished === true };
+}

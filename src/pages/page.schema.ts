@@ -1,0 +1,25 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+/** A Facebook Page the connector sends for. Secrets are stored sealed (see SecretBox). */
+@Schema({ collection: 'pages', timestamps: true })
+export class Page {
+  // Unique: every lookup is by pageId, and registering a Page twice is a 409.
+  @Prop({ required: true, unique: true })
+  pageId!: string;
+
+  @Prop({ required: true })
+  name!: string;
+
+  @Prop({ required: true })
+  accessTokenSealed!: string;
+
+  @Prop()
+  appSecretSealed?: string;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type PageDocument = HydratedDocument<Page>;
+export const PageSchema = SchemaFactory.createForClass(Page);
