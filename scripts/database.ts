@@ -25,7 +25,9 @@ const ROOT = join(__dirname, '..');
 const FERRETDB_SOURCE = join(ROOT, 'scripts', 'ferretdb');
 const CACHE = join(ROOT, '.cache', 'ferretdb');
 
-export async function startDatabase(log: (line: string) => void = () => {}): Promise<RunningDatabase> {
+export async function startDatabase(
+  log: (line: string) => void = () => {},
+): Promise<RunningDatabase> {
   if (process.env.MONGODB_URI) {
     return { uri: process.env.MONGODB_URI, engine: 'external', stop: async () => {} };
   }
@@ -60,9 +62,13 @@ async function startMongod(log: (line: string) => void): Promise<RunningDatabase
   const dir = mkdtempSync(join(tmpdir(), 'mongod-'));
   const port = await freePort();
   log(`starting mongod on 127.0.0.1:${port}`);
-  const child = spawn('mongod', ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'mongod',
+    ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await waitForLine(child, (line) => line.includes('Waiting for connections'), 'mongod');
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
@@ -87,7 +93,8 @@ export function ensureFerretDbBinary(log: (line: string) => void): string {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CGO_ENABLED: '0' },
   });
-  if (build.status !== 0) throw new Error(`go build of scripts/ferretdb failed (exit ${build.status})`);
+  if (build.status !== 0)
+    throw new Error(`go build of scripts/ferretdb failed (exit ${build.status})`);
   return binary;
 }
 

@@ -33,7 +33,8 @@ export class BearerTokenGuard implements CanActivate {
 
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer …)');
+    if (!match)
+      throw new UnauthorizedException('a bearer token is required (Authorization: Bearer …)');
     const presented = digest(match[1]);
     let valid = false;
     for (const known of this.tokenDigests) valid = timingSafeEqual(presented, known) || valid;

@@ -1,9 +1,16 @@
 /**
  * Renders every failure in the SPEC §9 shape. Errors that are not HttpExceptions
- * keep a status only when they carry one (body-parser's 400 and 413); anything
- * else is a 500 whose message says nothing about internals.
+ * keep their status only when they mark themselves safe to show (body-parser's
+ * 413 and 415); anything else is a 500 whose message says nothing about internals.
  */
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 
@@ -15,7 +22,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.render(exception);
     if (status >= 500) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (response.headersSent) return;
     response.status(status).json(body);
@@ -25,17 +34,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
-      const fields = typeof payload === 'string' ? { message: payload } : (payload as Record<string, unknown>);
+      const fields =
+        typeof payload === 'string' ? { message: payload } : (payload as Record<string, unknown>);
       const message = Array.isArray(fields.message) ? fields.message.join('; ') : fields.message;
       return {
         status,
         body: { statusCode: status, error: STATUS_CODES[status], ...fields, message },
       };
     }
-    const status = bodyParserStatus(exception);
-    if (status) {
-      const message =
-        status === HttpStatus.PAYLOAD_TOO_LARGE ? 'request body is too large' : 'request body is not valid JSON';
+    const clientError = exposedClientError(exception);
+    if (clientError) {
+      const { status } = clientError;
+      const message = status === 413 ? 'request body is too large' : clientError.message;
       return { status, body: { statusCode: status, error: STATUS_CODES[status], message } };
     }
     return {
@@ -45,9 +55,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-function bodyParserStatus(exception: unknown): number | undefined {
-  if (typeof exception !== 'object' || exception === null) return undefined;
-  const { status, type } = exception as { status?: unknown; type?: unknown };
-  if (typeof type !== 'string' || !type.startsWith('entity.')) return undefined;
-  return status === 413 ? 413 : 400;
+/** body-parser's http-errors (413 too large, 415 charset, …) mark 4xx as safe to show with `expose`. */
+function exposedClientError(exception: unknown): { status: number; message: string } | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499)
+    return undefined;
+  return { status, message: exception.message };
 }

@@ -10,7 +10,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, text]) => ({
       field,
-      reason: rule === 'whitelistValidation' ? 'is not an allowed field' : stripProperty(text, error.property),
+      reason:
+        rule === 'whitelistValidation'
+          ? 'is not an allowed field'
+          : stripProperty(text, error.property),
     }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });

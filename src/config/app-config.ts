@@ -23,54 +23,90 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-/** Raw environment variables, as SPEC §6 names them. */
+/**
+ * Raw environment variables, as SPEC §6 names them. class-validator checks a
+ * property's decorators bottom-up and stops at the first failure, so the type
+ * check sits last and is the one reported for a value of the wrong type.
+ */
 class Environment {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(65535)
+  @IsInt()
   PORT: number = 3000;
 
-  @IsOptional() @IsString() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI: string = 'mongodb://127.0.0.1:27017/messenger_campaigns';
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(:\d+)?(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
   GRAPH_API_URL: string = 'https://graph.facebook.com';
 
-  @IsOptional() @Matches(/^v\d+\.\d+$/, { message: 'must look like v25.0' })
+  @IsOptional()
+  @Matches(/^v\d+\.\d+$/, { message: 'must look like v25.0' })
   GRAPH_API_VERSION: string = 'v25.0';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  @IsOptional()
+  @Transform(toInt)
+  @Min(100)
+  @Max(120_000)
+  @IsInt()
   GRAPH_TIMEOUT_MS: number = 15_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  @IsOptional()
+  @Transform(toInt)
+  @Min(1)
+  @Max(1024)
+  @IsInt()
   GRAPH_MAX_SOCKETS: number = 64;
 
-  @IsOptional() @Matches(/^[A-Z_]*(,[A-Z_]+)*$/, { message: 'must be a comma-separated list of tag names' })
+  @IsOptional()
+  @Matches(/^[A-Z_]*(,[A-Z_]+)*$/, { message: 'must be a comma-separated list of tag names' })
   ALLOWED_MESSAGE_TAGS: string = '';
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   API_TOKENS?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[0-9a-f]{32}$/i, { message: 'must be the 32 hex characters of a Facebook app secret' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[0-9a-f]{32}$/i, { message: 'must be the 32 hex characters of a Facebook app secret' })
   APP_SECRET?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d{1,20}$/, { message: 'must be a numeric Facebook app id' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\d{1,20}$/, { message: 'must be a numeric Facebook app id' })
   APP_ID?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   WEBHOOK_VERIFY_TOKEN?: string;
 
   @IsString({ message: 'is required (32 random bytes in base64, e.g. `openssl rand -base64 32`)' })
   ENCRYPTION_KEY!: string;
 
-  @IsOptional() @IsIn(['api', 'worker', 'all'])
+  @IsOptional()
+  @IsIn(['api', 'worker', 'all'])
   ROLE: Role = 'all';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   NODE_ENV: string = 'production';
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  @IsOptional()
+  @Transform(toInt)
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  @IsInt()
   JSON_BODY_LIMIT_BYTES: number = 1024 * 1024;
 }
 
@@ -106,9 +142,11 @@ const list = (value: string | undefined): string[] =>
 
 /** Validates `env` and returns the typed configuration, or throws ConfigError naming each bad variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined),
+  );
   const raw = plainToInstance(Environment, defined, { exposeDefaultValues: true });
-  const problems = validateSync(raw, { whitelist: false }).map(describe);
+  const problems = validateSync(raw, { stopAtFirstError: true }).map(describe);
 
   const encryptionKey = decodeKey(raw.ENCRYPTION_KEY);
   if (raw.ENCRYPTION_KEY !== undefined && !encryptionKey) {
@@ -117,7 +155,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const development = raw.NODE_ENV === 'development';
   const apiTokens = list(raw.API_TOKENS);
   if (apiTokens.length === 0 && !development) {
-    problems.push('API_TOKENS is required (comma-separated bearer tokens) unless NODE_ENV=development');
+    problems.push(
+      'API_TOKENS is required (comma-separated bearer tokens) unless NODE_ENV=development',
+    );
   }
   if (apiTokens.some((token) => token.length < 16)) {
     problems.push('API_TOKENS entries must be at least 16 characters');

@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { PublicRoute } from '../common/public-route.decorator';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2000;
@@ -14,7 +14,9 @@ export class HealthController {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness with a database round trip; 503 when the database does not answer' })
+  @ApiOperation({
+    summary: 'Liveness with a database round trip; 503 when the database does not answer',
+  })
   async check(@Res() res: Response): Promise<void> {
     const database = (await this.pingDatabase()) ? 'up' : 'down';
     const status = database === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
@@ -23,7 +25,7 @@ export class HealthController {
 
   private async pingDatabase(): Promise<boolean> {
     const db = this.connection.db;
-    if (!db || this.connection.readyState !== 1) return false;
+    if (!db || this.connection.readyState !== ConnectionStates.connected) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS);

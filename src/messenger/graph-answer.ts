@@ -20,6 +20,10 @@ export function publicFailure(failure: GraphFailure) {
 /** The value on success; otherwise throws the 422 or 502 answer. */
 export function valueOrGraphError<T>(result: GraphResult<T>): T {
   if (result.ok) return result.value;
-  const status = result.failure.kind === 'graph' ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY;
-  throw new HttpException({ ok: false, message: result.failure.message, error: publicFailure(result.failure) }, status);
+  const status =
+    result.failure.kind === 'graph' ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY;
+  throw new HttpException(
+    { ok: false, message: result.failure.message, error: publicFailure(result.failure) },
+    status,
+  );
 }

@@ -85,14 +85,22 @@ export function graphReason(code: number, subcode?: number): string {
 
 /** Classifies an error body `{error: {code, error_subcode, message, type, fbtrace_id}}`. */
 export function classifyGraphError(
-  error: { code: number; error_subcode?: number; message?: string; type?: string; fbtrace_id?: string },
+  error: {
+    code: number;
+    error_subcode?: number;
+    message?: string;
+    type?: string;
+    fbtrace_id?: string;
+  },
   httpStatus: number,
 ): GraphFailure {
   const code = error.code;
   const subcode = typeof error.error_subcode === 'number' ? error.error_subcode : undefined;
   const row = rowFor(code, subcode);
   const fallback: Pick<ClassificationRow, 'class' | 'effect'> =
-    httpStatus >= 500 ? { class: 'retryable', effect: 'none' } : { class: 'permanent', effect: 'none' };
+    httpStatus >= 500
+      ? { class: 'retryable', effect: 'none' }
+      : { class: 'permanent', effect: 'none' };
   const { class: failureClass, effect } = row ?? fallback;
   return {
     kind: 'graph',
@@ -132,25 +140,43 @@ export function classifyTransportFailure(facts: TransportFailureFacts): GraphFai
   if (!facts.written) {
     return timedOut
       ? transport('retryable', 'timeout_before_write', 'timed out before the request was sent')
-      : transport('retryable', 'reset_before_write', 'the connection failed before the request was sent');
+      : transport(
+          'retryable',
+          'reset_before_write',
+          'the connection failed before the request was sent',
+        );
   }
   return timedOut
     ? transport('ambiguous', 'timeout_after_write', 'no answer in time after the request was sent')
-    : transport('ambiguous', 'reset_after_write', 'the connection failed after the request was sent');
+    : transport(
+        'ambiguous',
+        'reset_after_write',
+        'the connection failed after the request was sent',
+      );
 }
 
 /** A response that is not a Graph body: a 5xx page is transient, a 2xx without ids may have sent. */
 export function classifyUnexpectedResponse(httpStatus: number): GraphFailure {
   if (httpStatus >= 500) {
-    return { ...transport('retryable', 'http_5xx', `the Graph API answered HTTP ${httpStatus}`), httpStatus };
-  }
-  if (httpStatus < 300) {
     return {
-      ...transport('ambiguous', 'unexpected_response', 'the Graph API answered without the expected fields'),
+      ...transport('retryable', 'http_5xx', `the Graph API answered HTTP ${httpStatus}`),
       httpStatus,
     };
   }
-  return { ...transport('permanent', `http_${httpStatus}`, `the Graph API answered HTTP ${httpStatus}`), httpStatus };
+  if (httpStatus < 300) {
+    return {
+      ...transport(
+        'ambiguous',
+        'unexpected_response',
+        'the Graph API answered without the expected fields',
+      ),
+      httpStatus,
+    };
+  }
+  return {
+    ...transport('permanent', `http_${httpStatus}`, `the Graph API answered HTTP ${httpStatus}`),
+    httpStatus,
+  };
 }
 
 function transport(failureClass: FailureClass, reason: string, message: string): GraphFailure {

@@ -10,6 +10,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AxiosError, type AxiosResponse } from 'axios';
 import type { ClientRequest } from 'node:http';
 import { firstValueFrom } from 'rxjs';
+import { asId } from '../common/json';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import {
@@ -42,7 +43,13 @@ export interface SentMessage {
   messageId: string;
 }
 
-type Endpoint = 'messages' | 'message_attachments' | 'pass_thread_control' | 'take_thread_control' | 'request_thread_control' | 'thread_owner';
+type Endpoint =
+  | 'messages'
+  | 'message_attachments'
+  | 'pass_thread_control'
+  | 'take_thread_control'
+  | 'request_thread_control'
+  | 'thread_owner';
 
 @Injectable()
 export class MessengerClient implements OnModuleDestroy {
@@ -53,7 +60,10 @@ export class MessengerClient implements OnModuleDestroy {
   ) {}
 
   onModuleDestroy(): void {
-    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: { destroy(): void }; httpsAgent?: { destroy(): void } };
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as {
+      httpAgent?: { destroy(): void };
+      httpsAgent?: { destroy(): void };
+    };
     httpAgent?.destroy();
     httpsAgent?.destroy();
   }
@@ -61,36 +71,67 @@ export class MessengerClient implements OnModuleDestroy {
   sendMessage(page: PageCredentials, body: SendMessageBody): Promise<GraphResult<SentMessage>> {
     return this.call(page, 'POST', 'messages', body, (data) =>
       typeof data.message_id === 'string'
-        ? { recipientId: String(data.recipient_id ?? ''), messageId: data.message_id }
+        ? { recipientId: asId(data.recipient_id) ?? '', messageId: data.message_id }
         : undefined,
     );
   }
 
-  uploadAttachment(page: PageCredentials, type: AttachmentType, url: string): Promise<GraphResult<{ attachmentId: string }>> {
-    return this.call(page, 'POST', 'message_attachments', attachmentUploadBody(type, url), (data) =>
-      data.attachment_id !== undefined ? { attachmentId: String(data.attachment_id) } : undefined,
+  uploadAttachment(
+    page: PageCredentials,
+    type: AttachmentType,
+    url: string,
+  ): Promise<GraphResult<{ attachmentId: string }>> {
+    return this.call(
+      page,
+      'POST',
+      'message_attachments',
+      attachmentUploadBody(type, url),
+      (data) =>
+        asId(data.attachment_id) !== undefined
+          ? { attachmentId: asId(data.attachment_id)! }
+          : undefined,
     );
   }
 
   passThreadControl(page: PageCredentials, psid: string, targetAppId: string, metadata?: string) {
-    return this.call(page, 'POST', 'pass_thread_control', passThreadControlBody(psid, targetAppId, metadata), success);
+    return this.call(
+      page,
+      'POST',
+      'pass_thread_control',
+      passThreadControlBody(psid, targetAppId, metadata),
+      success,
+    );
   }
 
   takeThreadControl(page: PageCredentials, psid: string, metadata?: string) {
-    return this.call(page, 'POST', 'take_thread_control', takeThreadControlBody(psid, metadata), success);
+    return this.call(
+      page,
+      'POST',
+      'take_thread_control',
+      takeThreadControlBody(psid, metadata),
+      success,
+    );
   }
 
   requestThreadControl(page: PageCredentials, psid: string, metadata?: string) {
-    return this.call(page, 'POST', 'request_thread_control', requestThreadControlBody(psid, metadata), success);
+    return this.call(
+      page,
+      'POST',
+      'request_thread_control',
+      requestThreadControlBody(psid, metadata),
+      success,
+    );
   }
 
   /** The app id that owns the thread now, or null when Facebook names none. */
-  getThreadOwner(page: PageCredentials, psid: string): Promise<GraphResult<{ appId: string | null }>> {
+  getThreadOwner(
+    page: PageCredentials,
+    psid: string,
+  ): Promise<GraphResult<{ appId: string | null }>> {
     return this.call(page, 'GET', 'thread_owner', { recipient: psid }, (data) => {
       if (!Array.isArray(data.data)) return undefined;
       const first = data.data[0] as { thread_owner?: { app_id?: unknown } } | undefined;
-      const appId = first?.thread_owner?.app_id;
-      return { appId: appId === undefined || appId === null ? null : String(appId) };
+      return { appId: asId(first?.thread_owner?.app_id) ?? null };
     });
   }
 
@@ -102,7 +143,9 @@ export class MessengerClient implements OnModuleDestroy {
     read: (data: Record<string, unknown>) => T | undefined,
   ): Promise<GraphResult<T>> {
     const { baseUrl, version, timeoutMs } = this.config.graph;
-    const proof = page.appSecret ? { appsecret_proof: appsecretProof(page.accessToken, page.appSecret) } : {};
+    const proof = page.appSecret
+      ? { appsecret_proof: appsecretProof(page.accessToken, page.appSecret) }
+      : {};
     const stopTimer = this.metrics.graphDuration.startTimer({ endpoint });
     let result: GraphResult<T>;
     try {
@@ -115,7 +158,11 @@ export class MessengerClient implements OnModuleDestroy {
           data: method === 'POST' ? payload : undefined,
           timeout: timeoutMs,
           validateStatus: () => true,
-          transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+          transitional: {
+            clarifyTimeoutError: true,
+            silentJSONParsing: true,
+            forcedJSONParsing: true,
+          },
         }),
       );
       result = interpret(response, read);
@@ -131,9 +178,13 @@ export class MessengerClient implements OnModuleDestroy {
 const success = (data: Record<string, unknown>): { success: true } | undefined =>
   data.success === true ? { success: true } : undefined;
 
-function interpret<T>(response: AxiosResponse<unknown>, read: (data: Record<string, unknown>) => T | undefined): GraphResult<T> {
+function interpret<T>(
+  response: AxiosResponse<unknown>,
+  read: (data: Record<string, unknown>) => T | undefined,
+): GraphResult<T> {
   const data = response.data;
-  const body = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
+  const body =
+    typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
   const error = body?.error as { code?: unknown } | undefined;
   if (error && typeof error.code === 'number') {
     return { ok: false, failure: classifyGraphError(error as { code: number }, response.status) };

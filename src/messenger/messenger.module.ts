@@ -11,8 +11,16 @@ import { MessengerClient } from './messenger-client.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         // Keep-alive with a bound on sockets: one TLS handshake per socket, not per message.
-        const agentOptions = { keepAlive: true, maxSockets: config.graph.maxSockets, maxFreeSockets: config.graph.maxSockets };
-        return { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions), maxRedirects: 0 };
+        const agentOptions = {
+          keepAlive: true,
+          maxSockets: config.graph.maxSockets,
+          maxFreeSockets: config.graph.maxSockets,
+        };
+        return {
+          httpAgent: new HttpAgent(agentOptions),
+          httpsAgent: new HttpsAgent(agentOptions),
+          maxRedirects: 0,
+        };
       },
     }),
   ],

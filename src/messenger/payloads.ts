@@ -46,7 +46,10 @@ export function textMessage(text: string, quickReplies: QuickReply[] = []): Send
 export type AttachmentType = 'image' | 'video' | 'audio' | 'file';
 
 /** Body of `POST /me/message_attachments`: uploads by URL, answering an attachment id to reuse. */
-export function attachmentUploadBody(type: AttachmentType, url: string): { message: SendApiMessage } {
+export function attachmentUploadBody(
+  type: AttachmentType,
+  url: string,
+): { message: SendApiMessage } {
   return { message: { attachment: { type, payload: { url, is_reusable: true } } } };
 }
 

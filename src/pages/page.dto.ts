@@ -15,11 +15,19 @@ export class RegisterPageDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ description: 'Page access token; stored encrypted, never returned', writeOnly: true })
-  @Matches(ACCESS_TOKEN, { message: 'must be a Page access token (20 to 1024 characters, no spaces)' })
+  @ApiProperty({
+    description: 'Page access token; stored encrypted, never returned',
+    writeOnly: true,
+  })
+  @Matches(ACCESS_TOKEN, {
+    message: 'must be a Page access token (20 to 1024 characters, no spaces)',
+  })
   accessToken!: string;
 
-  @ApiPropertyOptional({ description: 'App secret, for appsecret_proof; stored encrypted, never returned', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'App secret, for appsecret_proof; stored encrypted, never returned',
+    writeOnly: true,
+  })
   @IsOptional()
   @Matches(APP_SECRET, { message: 'must be the 32 hex characters of a Facebook app secret' })
   appSecret?: string;
@@ -34,17 +42,28 @@ export class UpdatePageDto {
 
   @ApiPropertyOptional({ description: 'A new Page access token (rotation)', writeOnly: true })
   @IsOptional()
-  @Matches(ACCESS_TOKEN, { message: 'must be a Page access token (20 to 1024 characters, no spaces)' })
+  @Matches(ACCESS_TOKEN, {
+    message: 'must be a Page access token (20 to 1024 characters, no spaces)',
+  })
   accessToken?: string;
 
-  @ApiPropertyOptional({ description: 'A new app secret, or null to stop sending appsecret_proof', nullable: true, writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'A new app secret, or null to stop sending appsecret_proof',
+    nullable: true,
+    writeOnly: true,
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
-  @Matches(APP_SECRET, { message: 'must be the 32 hex characters of a Facebook app secret, or null' })
+  @Matches(APP_SECRET, {
+    message: 'must be the 32 hex characters of a Facebook app secret, or null',
+  })
   appSecret?: string | null;
 }
 
 export class TestMessageDto {
-  @ApiProperty({ example: '6543210987654321', description: 'PSID of a user who wrote to the Page recently' })
+  @ApiProperty({
+    example: '6543210987654321',
+    description: 'PSID of a user who wrote to the Page recently',
+  })
   @Matches(/^\d{1,32}$/, { message: 'must be a PSID (digits)' })
   psid!: string;
 
@@ -58,7 +77,8 @@ export class TestMessageDto {
 export class PageView {
   @ApiProperty() pageId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Whether appsecret_proof is sent with every call' }) hasAppSecret!: boolean;
+  @ApiProperty({ description: 'Whether appsecret_proof is sent with every call' })
+  hasAppSecret!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }

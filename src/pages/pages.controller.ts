@@ -17,7 +17,9 @@ export class PagesController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a Page; the access token and app secret are stored encrypted' })
+  @ApiOperation({
+    summary: 'Register a Page; the access token and app secret are stored encrypted',
+  })
   register(@Body() input: RegisterPageDto): Promise<PageView> {
     return this.pages.register(input);
   }
@@ -42,11 +44,16 @@ export class PagesController {
   @Post(':pageId/test-message')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Check a Page connection: send one plain text to a PSID now (UPDATE); 422 when Facebook refuses, 502 when unreachable',
+    summary:
+      'Check a Page connection: send one plain text to a PSID now (UPDATE); 422 when Facebook refuses, 502 when unreachable',
   })
   async testMessage(@Param() { pageId }: PageIdParam, @Body() input: TestMessageDto) {
     const credentials = await this.pages.credentials(pageId);
-    const request = sendMessageBody({ recipient: { id: input.psid }, messagingType: 'UPDATE', message: textMessage(input.text) });
+    const request = sendMessageBody({
+      recipient: { id: input.psid },
+      messagingType: 'UPDATE',
+      message: textMessage(input.text),
+    });
     const sent = valueOrGraphError(await this.messenger.sendMessage(credentials, request));
     return { ok: true, messageId: sent.messageId, recipientId: sent.recipientId, request };
   }

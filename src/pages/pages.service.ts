@@ -24,12 +24,17 @@ export class PagesService {
         pageId: input.pageId,
         name: input.name,
         accessTokenSealed: this.secrets.seal(input.accessToken, tokenContext(input.pageId)),
-        appSecretSealed: input.appSecret ? this.secrets.seal(input.appSecret, secretContext(input.pageId)) : undefined,
+        appSecretSealed: input.appSecret
+          ? this.secrets.seal(input.appSecret, secretContext(input.pageId))
+          : undefined,
       });
       return toView(page);
     } catch (error) {
       if (isDuplicateKeyError(error)) {
-        throw ApiError.conflict('page_exists', `Page ${input.pageId} is already registered; PATCH it to change it`);
+        throw ApiError.conflict(
+          'page_exists',
+          `Page ${input.pageId} is already registered; PATCH it to change it`,
+        );
       }
       throw error;
     }
@@ -48,11 +53,17 @@ export class PagesService {
     const set: Partial<Page> = {};
     const unset: Record<string, 1> = {};
     if (input.name !== undefined) set.name = input.name;
-    if (input.accessToken !== undefined) set.accessTokenSealed = this.secrets.seal(input.accessToken, tokenContext(pageId));
+    if (input.accessToken !== undefined)
+      set.accessTokenSealed = this.secrets.seal(input.accessToken, tokenContext(pageId));
     if (input.appSecret === null) unset.appSecretSealed = 1;
-    else if (input.appSecret !== undefined) set.appSecretSealed = this.secrets.seal(input.appSecret, secretContext(pageId));
+    else if (input.appSecret !== undefined)
+      set.appSecretSealed = this.secrets.seal(input.appSecret, secretContext(pageId));
     const page = await this.pages
-      .findOneAndUpdate({ pageId }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { new: true })
+      .findOneAndUpdate(
+        { pageId },
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        { new: true },
+      )
       .lean();
     if (!page) throw ApiError.notFound(`Page ${pageId}`);
     return toView(page);
@@ -64,7 +75,9 @@ export class PagesService {
     return {
       pageId,
       accessToken: this.secrets.open(page.accessTokenSealed, tokenContext(pageId)),
-      appSecret: page.appSecretSealed ? this.secrets.open(page.appSecretSealed, secretContext(pageId)) : undefined,
+      appSecret: page.appSecretSealed
+        ? this.secrets.open(page.appSecretSealed, secretContext(pageId))
+        : undefined,
     };
   }
 

@@ -1,0 +1,92 @@
+import {
+  All,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SandboxService } from './sandbox.service';
+import type { SandboxPage, SandboxScenario } from './sandbox.types';
+
+/** The fake Graph API: `/{version}/me/{endpoint}` (a Page id works in place of `me`). */
+@Controller()
+export class SandboxGraphController {
+  constructor(private readonly sandbox: SandboxService) {}
+
+  @All(':version/:node/:endpoint')
+  async graph(
+    @Param('version') version: string,
+    @Param('endpoint') endpoint: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const answer = await this.sandbox.handle({
+      method: req.method,
+      version,
+      endpoint,
+      query: req.query as Record<string, unknown>,
+      authorization: req.headers.authorization,
+      body: req.body as unknown,
+      clientPort: req.socket.remotePort,
+    });
+    if (answer === 'connection_reset') {
+      // The body was read: the request reached "Facebook", but no answer comes back.
+      req.socket.destroy();
+      return;
+    }
+    res.status(answer.status).json(answer.body);
+  }
+}
+
+/** Scripting for tests, the demo and benchmarks run against a standalone sandbox. */
+@Controller('_sandbox')
+export class SandboxControlController {
+  constructor(private readonly sandbox: SandboxService) {}
+
+  @Post('pages')
+  @HttpCode(204)
+  addPage(@Body() page: SandboxPage): void {
+    this.sandbox.addPage(page);
+  }
+
+  @Put('scenario')
+  @HttpCode(204)
+  setScenario(@Body() scenario: SandboxScenario): void {
+    this.sandbox.setScenario(scenario);
+  }
+
+  @Post('reset')
+  @HttpCode(204)
+  reset(): void {
+    this.sandbox.reset();
+  }
+
+  @Get('requests')
+  requests(@Query('endpoint') endpoint?: string, @Query('psid') psid?: string) {
+    return { items: this.sandbox.requests({ endpoint, psid }) };
+  }
+
+  @Post('thread-owners')
+  @HttpCode(204)
+  setThreadOwner(@Body() body: { psid: string; appId: string }): void {
+    this.sandbox.setThreadOwner(body.psid, body.appId);
+  }
+
+  @Post('notification-tokens')
+  issueToken(@Body() body: { psid: string }): { token: string } {
+    return { token: this.sandbox.issueNotificationToken(body.psid) };
+  }
+
+  @Post('webhooks')
+  @HttpCode(200)
+  sendWebhook(@Body() body: { url: string; payload: unknown }) {
+    return this.sandbox.sendWebhook(body.url, body.payload);
+  }
+}

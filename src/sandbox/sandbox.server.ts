@@ -1,0 +1,36 @@
+/** Starts the sandbox on loopback, for tests (in-process), `npm run sandbox` and the demo. */
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { SandboxModule } from './sandbox.module';
+import { SandboxService } from './sandbox.service';
+import type { SandboxOptions } from './sandbox.types';
+
+export interface RunningSandbox {
+  /** Base URL to use as GRAPH_API_URL, e.g. `http://127.0.0.1:43210`. */
+  url: string;
+  sandbox: SandboxService;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(
+  options: SandboxOptions = {},
+  port = 0,
+): Promise<RunningSandbox> {
+  const app = await NestFactory.create<NestExpressApplication>(SandboxModule.register(options), {
+    logger: ['error'],
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: '10mb' });
+  await app.listen(port, '127.0.0.1');
+  const server: Server = app.getHttpServer();
+  // Longer than any client's idle socket, so keep-alive reuse never races a server-side close.
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    sandbox: app.get(SandboxService),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * State and behaviour of the fake Graph API: registered Pages and their tokens,
+ * thread owners, issued notification tokens, the scripted scenario, and the log
+ * of every request received (for assertions).
+ */
+import { Injectable } from '@nestjs/common';
+import { randomBytes, randomInt } from 'node:crypto';
+import { hubSignature } from '../common/hub-signature';
+import { asId } from '../common/json';
+import { appsecretProof, PAGE_INBOX_APP_ID } from '../messenger/payloads';
+import { graphErrorAnswer, invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
+import { checkSendRequest } from './send-api-rules';
+import type {
+  RecordedRequest,
+  SandboxOptions,
+  SandboxPage,
+  SandboxScenario,
+} from './sandbox.types';
+
+export const SANDBOX_OPTIONS = Symbol('SANDBOX_OPTIONS');
+
+export interface GraphCall {
+  method: string;
+  version: string;
+  endpoint: string;
+  query: Record<string, unknown>;
+  authorization?: string;
+  body: unknown;
+  /** The client's source port: the same port on successive calls means a kept-alive socket. */
+  clientPort?: number;
+}
+
+export type GraphAnswer = { status: number; body: unknown } | 'connection_reset';
+
+const ok = (body: unknown): GraphAnswer => ({ status: 200, body });
+const fail = (spec: GraphErrorSpec): GraphAnswer => graphErrorAnswer(spec);
+
+/** mulberry32: a small seeded generator, so failure injection repeats run to run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function messageId(): string {
+  return `m_${randomBytes(66).toString('base64url').slice(0, 86)}`;
+}
+
+@Injectable()
+export class SandboxService {
+  readonly appId: string;
+  private readonly appSecret?: string;
+  private readonly acceptedTags: string[];
+  private readonly recordLimit: number;
+  private pagesByToken = new Map<string, SandboxPage>();
+  private threadOwners = new Map<string, string>();
+  private notificationTokens = new Map<string, { psid: string; used: boolean }>();
+  private scenario: SandboxScenario = {};
+  private scriptedUses = new Map<string, number>();
+  private random = seededRandom(1);
+  private recorded: RecordedRequest[] = [];
+
+  constructor(options: SandboxOptions) {
+    this.appId = options.appId ?? '1000000000000001';
+    this.appSecret = options.appSecret;
+    this.acceptedTags = options.acceptedTags ?? ['HUMAN_AGENT'];
+    this.recordLimit = options.recordLimit ?? 100_000;
+    for (const page of options.pages ?? []) this.addPage(page);
+  }
+
+  addPage(page: SandboxPage): void {
+    this.pagesByToken.set(page.accessToken, { ...page });
+  }
+
+  setScenario(scenario: SandboxScenario): void {
+    this.scenario = structuredClone(scenario);
+    this.scriptedUses.clear();
+    this.random = seededRandom(scenario.seed ?? 1);
+  }
+
+  /** Forgets the scenario, the recorded requests, thread owners and tokens; keeps the Pages. */
+  reset(): void {
+    this.setScenario({});
+    this.recorded = [];
+    this.threadOwners.clear();
+    this.notificationTokens.clear();
+  }
+
+  requests(filter: { endpoint?: string; psid?: string } = {}): RecordedRequest[] {
+    return this.recorded.filter(
+      (request) =>
+        (!filter.endpoint || request.path === `/me/${filter.endpoint}`) &&
+        (!filter.psid || recipientOf(request.body) === filter.psid),
+    );
+  }
+
+  setThreadOwner(psid: string, appId: string): void {
+    this.threadOwners.set(psid, appId);
+  }
+
+  /** Issues a one-time-notification token for a PSID, as an opt-in would. */
+  issueNotificationToken(psid: string): string {
+    const token = randomBytes(24).toString('base64url');
+    this.notificationTokens.set(token, { psid, used: false });
+    return token;
+  }
+
+  /** POSTs a webhook payload to `url`, signed as Facebook signs it. */
+  async sendWebhook(url: string, payload: unknown): Promise<{ status: number; body: string }> {
+    if (!this.appSecret) throw new Error('the sandbox has no appSecret to sign webhooks with');
+    const raw = JSON.stringify(payload);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': hubSignature(raw, this.appSecret),
+      },
+      body: raw,
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  async handle(call: GraphCall): Promise<GraphAnswer> {
+    if (this.scenario.latencyMs)
+      await new Promise((resolve) => setTimeout(resolve, this.scenario.latencyMs));
+    const answer = this.answer(call);
+    this.record(call, answer);
+    return answer;
+  }
+
+  private answer(call: GraphCall): GraphAnswer {
+    const token = bearerOrQueryToken(call);
+    if (!token) return fail({ code: 2500 });
+    const page = this.pagesByToken.get(token);
+    if (!page) return fail({ code: 190 });
+    if (page.appSecret) {
+      const proof = call.query.appsecret_proof;
+      if (proof === undefined)
+        return fail(
+          invalidParameter('API calls from the server require an appsecret_proof argument'),
+        );
+      if (proof !== appsecretProof(token, page.appSecret))
+        return fail(invalidParameter('Invalid appsecret_proof provided in the API argument'));
+    }
+    switch (`${call.method} ${call.endpoint}`) {
+      case 'POST messages':
+        return this.send(call.body);
+      case 'POST message_attachments':
+        return this.upload(call.body);
+      case 'POST pass_thread_control':
+        return this.handover(
+          call.body,
+          (psid, body) =>
+            this.threadOwners.set(psid, asId(body.target_app_id) ?? PAGE_INBOX_APP_ID),
+          true,
+        );
+      case 'POST take_thread_control':
+        return this.handover(call.body, (psid) => this.threadOwners.set(psid, this.appId));
+      case 'POST request_thread_control':
+        return this.handover(call.body, () => undefined);
+      case 'GET thread_owner':
+        return this.owner(call.query.recipient);
+      default:
+        return fail({
+          code: 100,
+          type: 'GraphMethodException',
+          message: `Unsupported ${call.method} request. Object with ID 'me' does not support this operation`,
+        });
+    }
+  }
+
+  private send(body: unknown): GraphAnswer {
+    const psid = recipientOf(body);
+    if (psid && this.scenario.resetPsids?.includes(psid)) return 'connection_reset';
+    if (this.scenario.throttleNext && this.scenario.throttleNext > 0) {
+      this.scenario.throttleNext -= 1;
+      return fail({ code: 613 });
+    }
+    if (this.scenario.serverErrorRatio && this.random() < this.scenario.serverErrorRatio)
+      return fail({ code: 2 });
+    const refusal = checkSendRequest(body, this.acceptedTags);
+    if (refusal) return fail(refusal);
+
+    const request = body as {
+      recipient: { id?: string; one_time_notif_token?: string };
+      messaging_type?: string;
+    };
+    let recipientId = request.recipient.id;
+    if (request.recipient.one_time_notif_token !== undefined) {
+      const token = this.notificationTokens.get(String(request.recipient.one_time_notif_token));
+      if (!token || token.used)
+        return fail(
+          invalidParameter('The one-time notification token is invalid or was already used'),
+        );
+      token.used = true;
+      recipientId = token.psid;
+    }
+    if (!recipientId) return fail(invalidParameter('No matching user found', 2018001));
+    const scripted = this.scriptedError(recipientId);
+    if (scripted) return fail(scripted);
+    if (
+      request.messaging_type !== 'MESSAGE_TAG' &&
+      this.scenario.outsideWindowPsids?.includes(recipientId)
+    ) {
+      return fail({ code: 10, subcode: 2018278 });
+    }
+    return ok({ recipient_id: recipientId, message_id: messageId() });
+  }
+
+  private scriptedError(psid: string): GraphErrorSpec | undefined {
+    const scripted = this.scenario.errorsByPsid?.[psid];
+    if (!scripted) return undefined;
+    const used = this.scriptedUses.get(psid) ?? 0;
+    if (scripted.times !== undefined && used >= scripted.times) return undefined;
+    this.scriptedUses.set(psid, used + 1);
+    return scripted;
+  }
+
+  private upload(body: unknown): GraphAnswer {
+    const attachment = (
+      body as { message?: { attachment?: { type?: unknown; payload?: { url?: unknown } } } }
+    )?.message?.attachment;
+    if (!attachment || !['image', 'video', 'audio', 'file'].includes(String(attachment.type))) {
+      return fail(
+        invalidParameter(
+          'param message[attachment][type] must be one of {image, video, audio, file}',
+        ),
+      );
+    }
+    if (
+      typeof attachment.payload?.url !== 'string' ||
+      !/^https?:\/\//.test(attachment.payload.url)
+    ) {
+      return fail(invalidParameter('param message[attachment][payload][url] must be a valid URL'));
+    }
+    return ok({ attachment_id: `1${String(randomInt(0, 2 ** 47)).padStart(15, '0')}` });
+  }
+
+  private handover(
+    body: unknown,
+    apply: (psid: string, body: Record<string, unknown>) => void,
+    needsTarget = false,
+  ): GraphAnswer {
+    const request = (body ?? {}) as Record<string, unknown>;
+    const psid = recipientOf(request);
+    if (!psid) return fail(invalidParameter('The parameter recipient is required'));
+    if (
+      needsTarget &&
+      request.target_app_id !== undefined &&
+      !/^\d+$/.test(asId(request.target_app_id) ?? '')
+    ) {
+      return fail(invalidParameter('param target_app_id must be a valid app id'));
+    }
+    apply(psid, request);
+    return ok({ success: true });
+  }
+
+  private owner(recipient: unknown): GraphAnswer {
+    if (typeof recipient !== 'string' || !/^\d+$/.test(recipient))
+      return fail(invalidParameter('The parameter recipient is required'));
+    return ok({
+      data: [{ thread_owner: { app_id: this.threadOwners.get(recipient) ?? this.appId } }],
+    });
+  }
+
+  private record(call: GraphCall, answer: GraphAnswer): void {
+    if (this.recordLimit === 0) return;
+    if (this.recorded.length >= this.recordLimit)
+      this.recorded.splice(0, Math.ceil(this.recordLimit / 2));
+    this.recorded.push({
+      method: call.method,
+      path: `/me/${call.endpoint}`,
+      version: call.version,
+      query: call.query,
+      authorization: call.authorization,
+      body: call.body,
+      clientPort: call.clientPort,
+      answer,
+      at: new Date(),
+    });
+  }
+}
+
+function recipientOf(body: unknown): string | undefined {
+  return asId((body as { recipient?: { id?: unknown } } | undefined)?.recipient?.id);
+}
+
+function bearerOrQueryToken(call: GraphCall): string | undefined {
+  const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(call.authorization ?? '');
+  if (match) return match[1];
+  return typeof call.query.access_token === 'string' ? call.query.access_token : undefined;
+}

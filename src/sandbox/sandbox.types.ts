@@ -1,0 +1,56 @@
+import type { GraphErrorSpec } from './graph-error-bodies';
+
+export interface SandboxPage {
+  pageId: string;
+  accessToken: string;
+  /** When set, calls must carry a matching appsecret_proof (Facebook's "Require App Secret"). */
+  appSecret?: string;
+}
+
+/** An error to answer for a PSID; `times` limits how often (then the PSID succeeds). */
+export interface ScriptedError extends GraphErrorSpec {
+  times?: number;
+}
+
+/** How the sandbox misbehaves; every field is optional and a new scenario replaces the last. */
+export interface SandboxScenario {
+  /** Milliseconds before each Graph answer. */
+  latencyMs?: number;
+  /** Send API errors by recipient PSID, e.g. 551/1545041 or 10/2018278. */
+  errorsByPsid?: Record<string, ScriptedError>;
+  /** PSIDs whose 24-hour window is closed: UPDATE and RESPONSE sends answer 10/2018278. */
+  outsideWindowPsids?: string[];
+  /** The next N Send API calls answer 613 (a throttling burst). */
+  throttleNext?: number;
+  /** Share (0..1) of Send API calls that answer HTTP 500 with code 2. */
+  serverErrorRatio?: number;
+  /** PSIDs whose send is read and then answered by a connection reset. */
+  resetPsids?: string[];
+  /** Seed of the random choices (serverErrorRatio), for repeatable runs. */
+  seed?: number;
+}
+
+export interface SandboxOptions {
+  /** This connector's app id: `take_thread_control` hands the thread to it. */
+  appId?: string;
+  /** Signs the webhooks the sandbox sends. */
+  appSecret?: string;
+  /** Message tags the sandbox accepts (Facebook: HUMAN_AGENT only, for human replies). */
+  acceptedTags?: string[];
+  /** Keep at most this many recorded requests (oldest dropped); 0 records none. */
+  recordLimit?: number;
+  pages?: SandboxPage[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the version, e.g. `/me/messages`. */
+  path: string;
+  version: string;
+  query: Record<string, unknown>;
+  authorization?: string;
+  body: unknown;
+  clientPort?: number;
+  answer: { status: number; body: unknown } | 'connection_reset';
+  at: Date;
+}

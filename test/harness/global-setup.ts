@@ -1,0 +1,14 @@
+/** Starts (or finds) the MongoDB-wire server once for the whole run; workers inherit its URI. */
+import { startDatabase, type RunningDatabase } from '../../scripts/database';
+
+declare global {
+  var __TEST_DATABASE__: RunningDatabase | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const database = await startDatabase((line) => process.stderr.write(`\n${line}\n`));
+  globalThis.__TEST_DATABASE__ = database;
+  process.env.TEST_MONGODB_URI = database.uri;
+  process.env.TEST_DATABASE_ENGINE = database.engine;
+  process.stderr.write(`\ntests run on ${database.engine} at ${database.uri}\n`);
+}

@@ -1,0 +1,262 @@
+/**
+ * The Graph client against the sandbox: the exact URL, headers and wire body of
+ * every call, and each class of failure as it arrives over a real socket.
+ */
+import { MessengerClient, type PageCredentials } from '../src/messenger/messenger-client.service';
+import {
+  appsecretProof,
+  PAGE_INBOX_APP_ID,
+  sendMessageBody,
+  textMessage,
+} from '../src/messenger/payloads';
+import { APP_ID, createTestApp, type TestApp } from './harness/app';
+
+const page: PageCredentials = {
+  pageId: '104857600000001',
+  accessToken: 'EAABclientTestToken'.padEnd(60, 'C'),
+  appSecret: 'feedfacefeedfacefeedfacefeedface',
+};
+const PSID = '6543210987654321';
+const text = (psid = PSID, message = 'Hi') =>
+  sendMessageBody({
+    recipient: { id: psid },
+    messagingType: 'UPDATE',
+    message: textMessage(message),
+  });
+
+describe('MessengerClient against the sandbox', () => {
+  let t: TestApp;
+  let client: MessengerClient;
+  beforeAll(async () => {
+    t = await createTestApp({ sandbox: { pages: [page] }, env: { GRAPH_TIMEOUT_MS: '300' } });
+    client = t.app.get(MessengerClient);
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.sandbox!.sandbox.reset());
+  const requests = (endpoint?: string) => t.sandbox!.sandbox.requests({ endpoint });
+
+  it('sends a message: version in the path, token in the header only, proof in the query, exact body', async () => {
+    const body = sendMessageBody({
+      recipient: { id: PSID },
+      messagingType: 'UPDATE',
+      message: textMessage('Hello', [{ content_type: 'text', title: 'Yes', payload: 'YES' }]),
+    });
+    const result = await client.sendMessage(page, body);
+    expect(result).toEqual({
+      ok: true,
+      value: { recipientId: PSID, messageId: expect.stringMatching(/^m_/) },
+    });
+    const [sent] = requests('messages');
+    expect(sent).toMatchObject({
+      method: 'POST',
+      version: 'v25.0',
+      path: '/me/messages',
+      authorization: `Bearer ${page.accessToken}`,
+    });
+    expect(sent.query).toEqual({
+      appsecret_proof: appsecretProof(page.accessToken, page.appSecret!),
+    });
+    expect(sent.body).toEqual({
+      recipient: { id: PSID },
+      messaging_type: 'UPDATE',
+      message: {
+        text: 'Hello',
+        quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'YES' }],
+      },
+    });
+  });
+
+  it('sends a tag only with MESSAGE_TAG', () => {
+    expect(
+      sendMessageBody({
+        recipient: { id: PSID },
+        messagingType: 'UPDATE',
+        message: { text: 'a' },
+        tag: 'HUMAN_AGENT',
+      }),
+    ).not.toHaveProperty('tag');
+    expect(
+      sendMessageBody({
+        recipient: { id: PSID },
+        messagingType: 'MESSAGE_TAG',
+        message: { text: 'a' },
+        tag: 'HUMAN_AGENT',
+      }),
+    ).toMatchObject({ tag: 'HUMAN_AGENT' });
+  });
+
+  it('reuses one kept-alive socket for successive calls', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await client.sendMessage(page, text())).ok).toBe(true);
+    const ports = new Set(requests('messages').map((request) => request.clientPort));
+    expect(ports.size).toBe(1);
+  });
+
+  it('uploads an attachment by URL and reads the attachment id', async () => {
+    const result = await client.uploadAttachment(page, 'image', 'https://example.com/cat.png');
+    expect(result).toEqual({
+      ok: true,
+      value: { attachmentId: expect.stringMatching(/^\d{16}$/) },
+    });
+    expect(requests('message_attachments')[0].body).toEqual({
+      message: {
+        attachment: {
+          type: 'image',
+          payload: { url: 'https://example.com/cat.png', is_reusable: true },
+        },
+      },
+    });
+  });
+
+  it('passes, takes, requests and reads thread control', async () => {
+    expect(await client.getThreadOwner(page, PSID)).toEqual({ ok: true, value: { appId: APP_ID } });
+    expect(await client.passThreadControl(page, PSID, PAGE_INBOX_APP_ID, 'to inbox')).toEqual({
+      ok: true,
+      value: { success: true },
+    });
+    expect(await client.getThreadOwner(page, PSID)).toEqual({
+      ok: true,
+      value: { appId: PAGE_INBOX_APP_ID },
+    });
+    expect(await client.requestThreadControl(page, PSID, 'please')).toEqual({
+      ok: true,
+      value: { success: true },
+    });
+    expect(await client.takeThreadControl(page, PSID)).toEqual({
+      ok: true,
+      value: { success: true },
+    });
+    expect(await client.getThreadOwner(page, PSID)).toEqual({ ok: true, value: { appId: APP_ID } });
+    expect(requests('pass_thread_control')[0].body).toEqual({
+      recipient: { id: PSID },
+      target_app_id: PAGE_INBOX_APP_ID,
+      metadata: 'to inbox',
+    });
+    expect(requests('take_thread_control')[0].body).toEqual({ recipient: { id: PSID } });
+    const [ownerQuery] = requests('thread_owner');
+    expect(ownerQuery.method).toBe('GET');
+    expect(ownerQuery.query).toEqual({
+      recipient: PSID,
+      appsecret_proof: appsecretProof(page.accessToken, page.appSecret!),
+    });
+  });
+
+  describe('failures, classified', () => {
+    it('551/1545041: permanent, suppress the user', async () => {
+      t.sandbox!.sandbox.setScenario({ errorsByPsid: { [PSID]: { code: 551, subcode: 1545041 } } });
+      const result = await client.sendMessage(page, text());
+      expect(result).toMatchObject({
+        ok: false,
+        failure: {
+          kind: 'graph',
+          class: 'permanent',
+          effect: 'suppress_user',
+          code: 551,
+          subcode: 1545041,
+          reason: 'graph_551_1545041',
+          fbtraceId: expect.any(String),
+        },
+      });
+    });
+
+    it('10/2018278 outside the window: permanent, window_closed', async () => {
+      t.sandbox!.sandbox.setScenario({ outsideWindowPsids: [PSID] });
+      expect(await client.sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { class: 'permanent', reason: 'window_closed', code: 10, subcode: 2018278 },
+      });
+    });
+
+    it('613 throttling burst: retryable and throttled, then success', async () => {
+      t.sandbox!.sandbox.setScenario({ throttleNext: 1 });
+      expect(await client.sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { class: 'retryable', effect: 'throttled', code: 613 },
+      });
+      expect((await client.sendMessage(page, text())).ok).toBe(true);
+    });
+
+    it('HTTP 500 with code 2: retryable', async () => {
+      t.sandbox!.sandbox.setScenario({ serverErrorRatio: 1 });
+      expect(await client.sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { class: 'retryable', code: 2, httpStatus: 500 },
+      });
+    });
+
+    it('a retired tag: 100, permanent invalid parameter', async () => {
+      const body = sendMessageBody({
+        recipient: { id: PSID },
+        messagingType: 'MESSAGE_TAG',
+        tag: 'ACCOUNT_UPDATE',
+        message: { text: 'a' },
+      });
+      expect(await client.sendMessage(page, body)).toMatchObject({
+        ok: false,
+        failure: { class: 'permanent', effect: 'invalid_parameter', code: 100 },
+      });
+    });
+
+    it('text over 2000 characters: 100 from Facebook', async () => {
+      expect(await client.sendMessage(page, text(PSID, 'x'.repeat(2001)))).toMatchObject({
+        ok: false,
+        failure: { code: 100, message: expect.stringContaining('2000') },
+      });
+    });
+
+    it('an unknown token: 190, fatal for the Page', async () => {
+      const result = await client.sendMessage(
+        { ...page, accessToken: 'EAABnotKnown'.padEnd(40, 'N') },
+        text(),
+      );
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { class: 'page_fatal', effect: 'pause_page', code: 190 },
+      });
+    });
+
+    it('a wrong appsecret_proof: 100', async () => {
+      const result = await client.sendMessage(
+        { ...page, appSecret: '00000000000000000000000000000000' },
+        text(),
+      );
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { code: 100, message: expect.stringContaining('appsecret_proof') },
+      });
+    });
+
+    it('a reset after the request was read: ambiguous, never a silent retry', async () => {
+      t.sandbox!.sandbox.setScenario({ resetPsids: [PSID] });
+      const result = await client.sendMessage(page, text());
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { kind: 'transport', class: 'ambiguous', reason: 'reset_after_write' },
+      });
+      expect(requests('messages')).toHaveLength(1);
+    });
+
+    it('no answer within GRAPH_TIMEOUT_MS after the request was sent: ambiguous', async () => {
+      t.sandbox!.sandbox.setScenario({ latencyMs: 1000 });
+      const result = await client.sendMessage(page, text());
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { kind: 'transport', class: 'ambiguous', reason: 'timeout_after_write' },
+      });
+    });
+  });
+});
+
+describe('MessengerClient with nothing listening', () => {
+  it('classifies a refused connection as retryable: nothing reached Facebook', async () => {
+    const t = await createTestApp({ sandbox: false });
+    try {
+      const result = await t.app.get(MessengerClient).sendMessage(page, text());
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { kind: 'transport', class: 'retryable', reason: 'connection_refused' },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+});
