@@ -7,7 +7,11 @@ import { startSandbox } from '../src/sandbox/sandbox.server';
 
 async function main(): Promise<void> {
   const running = await startSandbox(
-    { appId: process.env.SANDBOX_APP_ID, appSecret: process.env.SANDBOX_APP_SECRET },
+    {
+      appId: process.env.SANDBOX_APP_ID,
+      appSecret: process.env.SANDBOX_APP_SECRET,
+      recordLimit: process.env.SANDBOX_RECORD_LIMIT === undefined ? undefined : Number(process.env.SANDBOX_RECORD_LIMIT),
+    },
     Number(process.env.SANDBOX_PORT ?? 0),
   );
   process.stdout.write(`${running.url}\n`);

@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [name…]`: runs the named benchmarks (all by default) and prints
+ * their Markdown tables with the machine, ready for docs/benchmarks.md.
+ */
+import { benchGraphSend } from './graph-send';
+import { describeMachine } from './machine';
+
+const BENCHMARKS: Record<string, () => Promise<string>> = {
+  'graph-send': () => benchGraphSend(),
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`,
+    );
+  process.stdout.write(`Machine: ${describeMachine()}\n\n`);
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
+    process.stdout.write(`${await BENCHMARKS[name]()}\n\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
