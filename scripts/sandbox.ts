@@ -10,7 +10,10 @@ async function main(): Promise<void> {
     {
       appId: process.env.SANDBOX_APP_ID,
       appSecret: process.env.SANDBOX_APP_SECRET,
-      recordLimit: process.env.SANDBOX_RECORD_LIMIT === undefined ? undefined : Number(process.env.SANDBOX_RECORD_LIMIT),
+      recordLimit:
+        process.env.SANDBOX_RECORD_LIMIT === undefined
+          ? undefined
+          : Number(process.env.SANDBOX_RECORD_LIMIT),
     },
     Number(process.env.SANDBOX_PORT ?? 0),
   );
