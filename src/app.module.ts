@@ -7,10 +7,12 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerParams } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
+import { AudienceModule } from './audience/audience.module';
 import { AppConfigModule } from './config/app-config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PagesModule } from './pages/pages.module';
+import { SegmentsModule } from './segments/segments.module';
 
 /**
  * ROLE decides what runs: `api` serves the REST API and the webhook, `worker`
@@ -28,7 +30,7 @@ export class AppModule {
         MongooseModule.forRoot(config.mongodbUri, { serverSelectionTimeoutMS: 5000 }),
         MetricsModule,
         HealthModule,
-        ...(api ? [PagesModule] : []),
+        ...(api ? [PagesModule, AudienceModule, SegmentsModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: BearerTokenGuard },

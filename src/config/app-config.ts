@@ -108,6 +108,13 @@ class Environment {
   @Max(64 * 1024 * 1024)
   @IsInt()
   JSON_BODY_LIMIT_BYTES: number = 1024 * 1024;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(1024)
+  @Max(10 * 1024 * 1024 * 1024)
+  @IsInt()
+  IMPORT_MAX_BYTES: number = 512 * 1024 * 1024;
 }
 
 export class AppConfig {
@@ -130,6 +137,7 @@ export class AppConfig {
   readonly development!: boolean;
   readonly logLevel!: string;
   readonly jsonBodyLimitBytes!: number;
+  readonly importMaxBytes!: number;
 }
 
 export class ConfigError extends Error {}
@@ -183,6 +191,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     development,
     logLevel: raw.LOG_LEVEL,
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES,
+    importMaxBytes: raw.IMPORT_MAX_BYTES,
   });
 }
 

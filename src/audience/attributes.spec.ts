@@ -1,0 +1,53 @@
+import {
+  attributeFromJson,
+  attributeNameProblem,
+  parseIsoDate,
+  parseTypedCell,
+  sameAttributeValue,
+} from './attributes';
+
+describe('attributes', () => {
+  it.each(['city', 'orders_2026', '_private', 'A'])('accepts the name %p', (name) =>
+    expect(attributeNameProblem(name)).toBeUndefined(),
+  );
+  it.each([
+    '',
+    '2fa',
+    'a.b',
+    '$gt',
+    'a-b',
+    'prototype',
+    'constructor',
+    '__proto__',
+    'x'.repeat(65),
+  ])('refuses the name %p', (name) => expect(attributeNameProblem(name)).toBeDefined());
+
+  it('parses numbers strictly', () => {
+    expect(parseTypedCell(' 42 ', 'number')).toEqual({ value: 42 });
+    expect(parseTypedCell('-1.5e3', 'number')).toEqual({ value: -1500 });
+    for (const bad of ['', '0x10', 'Infinity', 'NaN', '1 000', '12abc'])
+      expect(parseTypedCell(bad, 'number')).toHaveProperty('problem');
+  });
+
+  it('parses dates as ISO 8601 only', () => {
+    expect(parseIsoDate('2026-11-23')).toEqual(new Date('2026-11-23T00:00:00Z'));
+    expect(parseIsoDate('2026-11-23T10:00:00+01:00')).toEqual(new Date('2026-11-23T09:00:00Z'));
+    expect(parseIsoDate('2026-02-30')).toBeUndefined();
+    expect(parseIsoDate('23/11/2026')).toBeUndefined();
+  });
+
+  it('reads JSON values and turns ISO date strings into dates', () => {
+    expect(attributeFromJson('Lyon')).toEqual({ value: 'Lyon' });
+    expect(attributeFromJson(3)).toEqual({ value: 3 });
+    expect(attributeFromJson(false)).toEqual({ value: false });
+    expect(attributeFromJson('2026-01-15')).toEqual({ value: new Date('2026-01-15T00:00:00Z') });
+    for (const bad of [null, {}, [], Number.NaN, 'x'.repeat(2001)])
+      expect(attributeFromJson(bad)).toHaveProperty('problem');
+  });
+
+  it('compares dates by time', () => {
+    expect(sameAttributeValue(new Date(5), new Date(5))).toBe(true);
+    expect(sameAttributeValue(new Date(5), 5)).toBe(false);
+    expect(sameAttributeValue('a', 'a')).toBe(true);
+  });
+});

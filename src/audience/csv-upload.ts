@@ -1,0 +1,107 @@
+/**
+ * Receiving an upload: a multipart field `file` (stored by multer) or a raw
+ * `text/csv` body, streamed to a temporary file under the size cap; then the
+ * first bytes are checked to be UTF-8 CSV text with a usable header.
+ */
+import { HttpStatus } from '@nestjs/common';
+import { parse } from 'csv-parse/sync';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { Request } from 'express';
+import { ApiError } from '../common/api-error';
+import { detectDelimiter, planHeader, type HeaderPlan } from './csv-columns';
+
+export const UPLOAD_DIR = join(tmpdir(), 'messenger-imports');
+
+export interface StoredUpload {
+  path: string;
+  bytes: number;
+  filename?: string;
+}
+
+export interface CheckedUpload extends StoredUpload {
+  delimiter: ',' | ';';
+  plan: HeaderPlan;
+}
+
+export function uploadPath(): string {
+  mkdirSync(UPLOAD_DIR, { recursive: true });
+  return join(UPLOAD_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}.csv`);
+}
+
+export const tooLarge = (maxBytes: number): ApiError =>
+  new ApiError(
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    `the file is larger than the ${maxBytes}-byte import limit (IMPORT_MAX_BYTES)`,
+  );
+
+/** Streams a `text/csv` request body to disk, refusing it past `maxBytes`. */
+export async function storeCsvBody(req: Request, maxBytes: number): Promise<StoredUpload> {
+  const path = uploadPath();
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge(maxBytes) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, counter, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { path, bytes };
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/** Refuses binary or non-UTF-8 files and headers without a PSID column (400, with details). */
+export async function checkUpload(upload: StoredUpload): Promise<CheckedUpload> {
+  const handle = await open(upload.path, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const notCsv = (reason: string) => ApiError.invalidField('file', reason);
+  if (head.length === 0) throw notCsv('is empty: a CSV file with a header row is required');
+  if (head.includes(0)) throw notCsv('is binary, not CSV text');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head, {
+      stream: head.length === HEAD_BYTES,
+    });
+  } catch {
+    throw notCsv('is not UTF-8 text');
+  }
+  text = text.replace(/^\uFEFF/, '');
+  const headerLine = text.split(/\r?\n/, 1)[0];
+  const delimiter = detectDelimiter(headerLine);
+  let cells: string[];
+  try {
+    cells = (parse(headerLine, { delimiter, relax_quotes: true }) as string[][])[0] ?? [];
+  } catch {
+    throw notCsv('has a header row that is not valid CSV');
+  }
+  const planned = planHeader(cells);
+  if ('problems' in planned) {
+    const details = planned.problems.map((problem) => ({
+      field: problem.column > 0 ? `header.${problem.column}` : 'header',
+      reason: problem.header ? `${problem.header}: ${problem.reason}` : problem.reason,
+    }));
+    throw ApiError.badRequest(
+      `the header row cannot be imported: ${details.map((detail) => detail.reason).join('; ')}`,
+      details,
+    );
+  }
+  return { ...upload, delimiter, plan: planned.plan };
+}

@@ -1,0 +1,253 @@
+/**
+ * Runs CSV imports in the background of the API process. Two streaming passes
+ * over the stored file: the first finds repeated PSIDs (DuplicateFinder), the
+ * second maps rows and writes them in batches, so memory stays flat however
+ * large the file. Progress and the first errors are written after every batch.
+ */
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { parse, type CsvError } from 'csv-parse';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { isValidObjectId, type Model } from 'mongoose';
+import { ApiError } from '../common/api-error';
+import { PagesService } from '../pages/pages.service';
+import { mapRow, rowPsid, type ImportedUser } from './csv-columns';
+import { checkUpload, type CheckedUpload, type StoredUpload } from './csv-upload';
+import { DuplicateFinder } from './duplicate-finder';
+import { Import, MAX_KEPT_ERRORS, type ImportCounts } from './import.schema';
+import { UsersService } from './users.service';
+
+export const IMPORT_BATCH_SIZE = 1000;
+/** An import whose heartbeat is older than this at start-up was cut off by a crash. */
+const STALE_AFTER_MS = 2 * 60_000;
+
+export interface ImportView {
+  importId: string;
+  pageId: string;
+  status: Import['status'];
+  filename?: string;
+  bytes: number;
+  rowsProcessed: number;
+  counts: ImportCounts;
+  errors: { line: number; reason: string }[];
+  errorCount: number;
+  failureReason?: string;
+  createdAt: Date;
+  finishedAt?: Date;
+}
+
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number; records: number };
+}
+
+@Injectable()
+export class ImportsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ImportsService.name);
+  private readonly running = new Map<string, { done: Promise<void>; abort: AbortController }>();
+
+  constructor(
+    @InjectModel(Import.name) private readonly imports: Model<Import>,
+    private readonly users: UsersService,
+    private readonly pages: PagesService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.imports.updateMany(
+      { status: 'running', heartbeatAt: { $lt: new Date(Date.now() - STALE_AFTER_MS) } },
+      {
+        $set: {
+          status: 'failed',
+          failureReason:
+            'interrupted (the service stopped); upload the file again: a re-import changes only what differs',
+          finishedAt: new Date(),
+        },
+      },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const run of this.running.values()) run.abort.abort();
+    await Promise.all([...this.running.values()].map((run) => run.done));
+  }
+
+  /** Checks the stored upload and starts the import; the file is removed whatever happens. */
+  async start(pageId: string, upload: StoredUpload): Promise<ImportView> {
+    let checked: CheckedUpload;
+    try {
+      await this.pages.get(pageId);
+      checked = await checkUpload(upload);
+    } catch (error) {
+      await rm(upload.path, { force: true });
+      throw error;
+    }
+    const created = await this.imports.create({
+      pageId,
+      status: 'running',
+      filename: upload.filename,
+      bytes: upload.bytes,
+      delimiter: checked.delimiter,
+      counts: { rows: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0, duplicates: 0 },
+      rowsProcessed: 0,
+      errors: [],
+      errorCount: 0,
+      heartbeatAt: new Date(),
+    });
+    const importId = String(created._id);
+    const abort = new AbortController();
+    const done = this.run(importId, pageId, checked, abort.signal)
+      .catch(async (error: unknown) => {
+        this.logger.error(
+          `import ${importId} failed: ${error instanceof Error ? error.stack : String(error)}`,
+        );
+        await this.finish(importId, {
+          status: 'failed',
+          failureReason: abort.signal.aborted
+            ? 'interrupted (the service stopped); upload the file again'
+            : 'internal error while importing; see the service log',
+        });
+      })
+      .finally(() => {
+        this.running.delete(importId);
+        return rm(checked.path, { force: true });
+      });
+    this.running.set(importId, { done, abort });
+    return toImportView(created.toObject());
+  }
+
+  /** The import; with `waitSeconds`, first waits (up to that long) for it to finish when this process runs it. */
+  async get(importId: string, waitSeconds = 0): Promise<ImportView> {
+    if (!isValidObjectId(importId)) throw ApiError.notFound(`import ${importId}`);
+    const run = this.running.get(importId);
+    if (run && waitSeconds > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        run.done,
+        new Promise((resolve) => (timer = setTimeout(resolve, waitSeconds * 1000))),
+      ]);
+      clearTimeout(timer);
+    }
+    const found = await this.imports.findById(importId).lean();
+    if (!found) throw ApiError.notFound(`import ${importId}`);
+    return toImportView(found);
+  }
+
+  async list(pageId: string): Promise<ImportView[]> {
+    await this.pages.get(pageId);
+    const found = await this.imports.find({ pageId }).sort({ createdAt: -1 }).limit(50).lean();
+    return found.map(toImportView);
+  }
+
+  private parse(
+    upload: CheckedUpload,
+    onSkip?: (error: CsvError) => void,
+  ): AsyncIterable<ParsedRecord> {
+    const parser = parse({
+      delimiter: upload.delimiter,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    });
+    if (onSkip) parser.on('skip', onSkip);
+    return createReadStream(upload.path).pipe(parser);
+  }
+
+  private async run(
+    importId: string,
+    pageId: string,
+    upload: CheckedUpload,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const finder = new DuplicateFinder();
+    for await (const { record, info } of this.parse(upload)) {
+      if (info.records === 1) continue;
+      const psid = rowPsid(record, upload.plan);
+      if ('psid' in psid) finder.add(psid.psid, info.lines);
+    }
+
+    const counts: ImportCounts = {
+      rows: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      invalid: 0,
+      duplicates: 0,
+    };
+    let errorCount = 0;
+    let pendingErrors: { line: number; reason: string }[] = [];
+    const reject = (line: number, reason: string) => {
+      counts.rows += 1;
+      counts.invalid += 1;
+      if (errorCount < MAX_KEPT_ERRORS) pendingErrors.push({ line, reason });
+      errorCount += 1;
+    };
+    let batch: ImportedUser[] = [];
+    const flush = async () => {
+      const written = await this.users.applyImportBatch(pageId, batch);
+      counts.inserted += written.inserted;
+      counts.updated += written.updated;
+      counts.unchanged += written.unchanged;
+      batch = [];
+      await this.imports.updateOne(
+        { _id: importId },
+        {
+          $set: { counts, rowsProcessed: counts.rows, errorCount, heartbeatAt: new Date() },
+          ...(pendingErrors.length > 0 ? { $push: { errors: { $each: pendingErrors } } } : {}),
+        },
+      );
+      pendingErrors = [];
+      if (signal.aborted) throw new Error('import aborted by shutdown');
+    };
+
+    const decimalComma = upload.delimiter === ';';
+    const onSkip = (error: CsvError) =>
+      reject(
+        Number((error as CsvError & { lines?: number }).lines ?? 0),
+        `not valid CSV: ${error.message.replace(/^Invalid Record Length: |\s*at line \d+.*$/gi, '')}`,
+      );
+    for await (const { record, info } of this.parse(upload, onSkip)) {
+      if (info.records === 1) continue;
+      const mapped = mapRow(record, upload.plan, decimalComma);
+      if ('problem' in mapped) {
+        reject(info.lines, mapped.problem);
+      } else {
+        counts.rows += 1;
+        if (finder.isSuperseded(mapped.user.psid, info.lines)) counts.duplicates += 1;
+        else batch.push(mapped.user);
+      }
+      if (batch.length >= IMPORT_BATCH_SIZE) await flush();
+    }
+    await flush();
+    await this.finish(importId, { status: 'completed' });
+  }
+
+  private async finish(
+    importId: string,
+    outcome: { status: 'completed' | 'failed'; failureReason?: string },
+  ): Promise<void> {
+    await this.imports.updateOne(
+      { _id: importId },
+      { $set: { ...outcome, finishedAt: new Date(), heartbeatAt: new Date() } },
+    );
+  }
+}
+
+function toImportView(doc: Import & { _id: unknown }): ImportView {
+  return {
+    importId: String(doc._id),
+    pageId: doc.pageId,
+    status: doc.status,
+    filename: doc.filename,
+    bytes: doc.bytes,
+    rowsProcessed: doc.rowsProcessed,
+    counts: doc.counts,
+    errors: (doc.errors ?? []).map(({ line, reason }) => ({ line, reason })),
+    errorCount: doc.errorCount,
+    failureReason: doc.failureReason,
+    createdAt: doc.createdAt,
+    finishedAt: doc.finishedAt,
+  };
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { User, UserSchema } from '../audience/user.schema';
+import { PagesModule } from '../pages/pages.module';
+import { Segment, SegmentSchema } from './segment.schema';
+import { SegmentsController } from './segments.controller';
+import { SegmentsService } from './segments.service';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Segment.name, schema: SegmentSchema },
+      { name: User.name, schema: UserSchema },
+    ]),
+    PagesModule,
+  ],
+  controllers: [SegmentsController],
+  providers: [SegmentsService],
+  exports: [SegmentsService],
+})
+export class SegmentsModule {}
