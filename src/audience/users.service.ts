@@ -123,6 +123,9 @@ export class UsersService {
    * The webhook's capture hook: creates the user (source `webhook`) if new and
    * moves lastInboundAt forward (never back: events may arrive out of order).
    * A first message from a Click-to-Messenger ad also opens the 7-day window.
+   * Concurrent calls for one PSID create one user; the caller feeds one PSID's
+   * events in order (SPEC §8: one writer per document), which keeps $max exact
+   * on engines whose updates are read-modify-write.
    */
   async recordInbound(
     pageId: string,
@@ -253,11 +256,11 @@ export class UsersService {
         )
         .lean();
     try {
-      return toUserView((await apply())!);
+      return toUserView((await apply()));
     } catch (error) {
       // Two first writes for one PSID at once: the loser's insert fails; now it is an update.
       if (!isDuplicateKeyError(error)) throw error;
-      return toUserView((await apply())!);
+      return toUserView((await apply()));
     }
   }
 }

@@ -1,0 +1,188 @@
+/** Segments: saved rule trees, preview with reachability, and rule errors with their path. */
+import { auth, createTestApp, type TestApp } from './harness/app';
+import { importCsv, PAGE_ID, registerPage } from './harness/audience';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('segments', () => {
+  let t: TestApp;
+  const base = `/api/pages/${PAGE_ID}/segments`;
+  beforeAll(async () => {
+    t = await createTestApp({ sandbox: false });
+    await registerPage(t);
+    const now = Date.now();
+    const iso = (ms: number) => new Date(now - ms).toISOString();
+    // 9 users in Lyon or Paris with orders, VIP flags and windows in every state.
+    await importCsv(
+      t,
+      [
+        'psid,first_name,city,orders:number,vip:boolean,last_inbound_at,signed_up:date',
+        `1,Ana,Lyon,5,true,${iso(HOUR)},2026-01-10`, // Lyon, window open
+        `2,Bo,Lyon,3,false,${iso(2 * DAY)},2026-03-01`, // Lyon, window closed
+        `3,Cy,Lyon,1,true,${iso(3 * DAY)},2026-05-01`, // Lyon, few orders, VIP
+        `4,Di,Lyon,4,false,,2026-07-01`, // Lyon, never wrote
+        `5,Ed,Paris,9,true,${iso(HOUR)},2026-09-01`, // Paris
+        `6,Fa,Lyon,6,false,${iso(2 * HOUR)},`, // Lyon, window open, will be suppressed
+        `7,Gu,Lyon,3,false,,`, // Lyon, came from an ad 3 days ago
+        '8,Hu,Lyon (Part-Dieu),3,false,,',
+        '9,[Ivy],Lyon.*,3,false,,',
+      ].join('\n'),
+    );
+    await t.db.collection('users').updateOne({ psid: '6' }, { $set: { suppressed: true } });
+    await t.db
+      .collection('users')
+      .updateOne({ psid: '7' }, { $set: { adReferralAt: new Date(now - 3 * DAY) } });
+  });
+  afterAll(() => t.close());
+
+  const create = (rules: unknown, name = 'Segment') =>
+    t.http().post(base).set(auth).send({ name, rules });
+  const preview = async (rules: unknown) => {
+    const { body } = await create(rules).expect(201);
+    return (await t.http().get(`${base}/${body.id}/preview`).set(auth).expect(200)).body;
+  };
+  const psids = (sample: { psid: string }[]) => sample.map((user) => user.psid).sort();
+
+  it('saves, gets, lists, updates and deletes a segment', async () => {
+    const rules = {
+      all: [
+        { attribute: 'city', op: 'eq', value: 'Lyon' },
+        { attribute: 'orders', op: 'gte', value: 3 },
+      ],
+    };
+    const created = (await create(rules, 'Lyon regulars').expect(201)).body;
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^[a-f0-9]{24}$/),
+      pageId: PAGE_ID,
+      name: 'Lyon regulars',
+      rules,
+    });
+    expect((await t.http().get(`${base}/${created.id}`).set(auth).expect(200)).body).toEqual(
+      created,
+    );
+    expect(
+      (await t.http().get(base).set(auth).expect(200)).body.items.map(
+        (segment: { id: string }) => segment.id,
+      ),
+    ).toContain(created.id);
+    const renamed = (
+      await t
+        .http()
+        .patch(`${base}/${created.id}`)
+        .set(auth)
+        .send({ name: 'Lyon fans' })
+        .expect(200)
+    ).body;
+    expect(renamed).toMatchObject({ name: 'Lyon fans', rules });
+    await t.http().delete(`${base}/${created.id}`).set(auth).expect(204);
+    await t.http().get(`${base}/${created.id}`).set(auth).expect(404);
+  });
+
+  it('previews the SPEC example: count, reachable now, and a sample', async () => {
+    const result = await preview({
+      all: [
+        { attribute: 'psid', op: 'exists', value: true },
+        { attribute: 'city', op: 'eq', value: 'Lyon' },
+        { attribute: 'orders', op: 'gte', value: 3 },
+        {
+          any: [
+            { attribute: 'vip', op: 'eq', value: true },
+            { attribute: 'lastInboundAt', op: 'withinLastDays', value: 7 },
+          ],
+        },
+      ],
+    });
+    expect(result.count).toBe(3); // 1 (vip), 2 (wrote 2 days ago), 6 (wrote 2 hours ago)
+    expect(psids(result.sample)).toEqual(['1', '2', '6']);
+    expect(result.reachable).toBe(1); // 2's window closed, 6 suppressed
+    expect(result.sample[0]).toMatchObject({ pageId: PAGE_ID, attributes: expect.any(Object) });
+  });
+
+  it('counts the 7-day ad window as reachable', async () => {
+    const result = await preview({ attribute: 'psid', op: 'in', value: ['7', '4'] });
+    expect(result).toMatchObject({ count: 2, reachable: 1 });
+  });
+
+  it.each([
+    [{ attribute: 'city', op: 'ne', value: 'Lyon' }, ['5', '8', '9']],
+    [{ attribute: 'city', op: 'nin', value: ['Lyon', 'Paris'] }, ['8', '9']],
+    [{ attribute: 'orders', op: 'lt', value: 3 }, ['3']],
+    [{ attribute: 'firstName', op: 'startsWith', value: 'a' }, ['1']],
+    [{ attribute: 'city', op: 'contains', value: '.*' }, ['9']],
+    [{ attribute: 'city', op: 'contains', value: '(part' }, ['8']],
+    [{ attribute: 'signed_up', op: 'before', value: '2026-04-01' }, ['1', '2']],
+    [{ attribute: 'signed_up', op: 'after', value: '2026-06-01' }, ['4', '5']],
+    [{ attribute: 'signed_up', op: 'exists', value: false }, ['6', '7', '8', '9']],
+    [{ not: { attribute: 'vip', op: 'eq', value: false } }, ['1', '3', '5']],
+    [{ attribute: 'lastInboundAt', op: 'withinLastDays', value: 1 }, ['1', '5', '6']],
+  ])('%j selects %j', async (rules, expected) => {
+    const result = await preview(rules);
+    expect(psids(result.sample)).toEqual(expected);
+  });
+
+  it.each([
+    [{ all: [{ attribute: 'city', op: 'matches', value: 'x' }] }, 'rules.all[0].op'],
+    [{ attribute: 'orders', op: 'gte', value: '3' }, 'rules.value'],
+    [{ attribute: 'a.b', op: 'eq', value: 1 }, 'rules.attribute'],
+    [{ attribute: '$where', op: 'eq', value: 1 }, 'rules.attribute'],
+    [{ $where: 'sleep(100)' }, 'rules'],
+    [
+      { attribute: 'city', op: 'eq', value: { $function: { body: 'x', args: [], lang: 'js' } } },
+      'rules.value',
+    ],
+    [
+      {
+        any: [
+          {
+            all: [
+              { any: [{ all: [{ any: [{ all: [{ attribute: 'a', op: 'eq', value: 1 }] }] }] }] },
+            ],
+          },
+        ],
+      },
+      'rules.any[0].all[0].any[0].all[0].any[0]',
+    ],
+  ])('refuses %j with 400 naming %s', async (rules, field) => {
+    const { body } = await create(rules).expect(400);
+    expect(body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('refuses __proto__ in rules before anything else sees it', async () => {
+    const raw = `{"name": "x", "rules": {"all": [{"attribute": "city", "op": "eq", "value": 1, "__proto__": {"op": "eq"}}]}}`;
+    const { body } = await t
+      .http()
+      .post(base)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send(raw)
+      .expect(400);
+    expect(body.details).toEqual([
+      { field: 'rules.all[0].__proto__', reason: 'is not an allowed key' },
+    ]);
+  });
+
+  it('refuses invalid rules on update and keeps the stored ones', async () => {
+    const created = (await create({ attribute: 'city', op: 'eq', value: 'Lyon' }).expect(201)).body;
+    await t
+      .http()
+      .patch(`${base}/${created.id}`)
+      .set(auth)
+      .send({ rules: { attribute: 'city', op: 'like', value: 'x' } })
+      .expect(400);
+    expect((await t.http().get(`${base}/${created.id}`).set(auth).expect(200)).body.rules).toEqual(
+      created.rules,
+    );
+  });
+
+  it('answers 404 for an unknown segment or Page, 400 for a malformed id', async () => {
+    await t.http().get(`${base}/0123456789abcdef01234567/preview`).set(auth).expect(404);
+    await t.http().get(`${base}/nope`).set(auth).expect(400);
+    await t
+      .http()
+      .post('/api/pages/999/segments')
+      .set(auth)
+      .send({ name: 'x', rules: { attribute: 'a', op: 'exists', value: true } })
+      .expect(404);
+  });
+});
