@@ -88,7 +88,7 @@ export async function checkUpload(upload: StoredUpload): Promise<CheckedUpload> 
   const delimiter = detectDelimiter(headerLine);
   let cells: string[];
   try {
-    cells = (parse(headerLine, { delimiter, relax_quotes: true }))[0] ?? [];
+    cells = parse(headerLine, { delimiter, relax_quotes: true })[0] ?? [];
   } catch {
     throw notCsv('has a header row that is not valid CSV');
   }

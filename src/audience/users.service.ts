@@ -256,11 +256,11 @@ export class UsersService {
         )
         .lean();
     try {
-      return toUserView((await apply()));
+      return toUserView(await apply());
     } catch (error) {
       // Two first writes for one PSID at once: the loser's insert fails; now it is an update.
       if (!isDuplicateKeyError(error)) throw error;
-      return toUserView((await apply()));
+      return toUserView(await apply());
     }
   }
 }
