@@ -15,7 +15,7 @@ import { MessengerModule } from '../src/messenger/messenger.module';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { MetricsModule } from '../src/metrics/metrics.module';
-import { trackPeakRss } from './machine';
+import { trackPeakMemory } from './machine';
 
 const TOKEN = `EAAB${'x'.repeat(60)}`;
 const PAGE = { pageId: '104857600000001', accessToken: TOKEN };
@@ -129,10 +129,10 @@ export async function benchGraphSend(total = 20_000, concurrency = 64): Promise<
     await runPool(2000, concurrency, bare);
     await runPool(2000, concurrency, viaClient);
 
-    const stopRss = trackPeakRss();
+    const stopMemory = trackPeakMemory();
     const bareRun = await runPool(total, concurrency, bare);
     const clientRun = await runPool(total, concurrency, viaClient);
-    const peakRss = stopRss();
+    const peakRss = stopMemory().rssMiB;
     await context.close();
     agent.destroy();
 

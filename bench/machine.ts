@@ -6,14 +6,30 @@ export function describeMachine(): string {
   return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
-/** Samples the process's resident set size until stopped; returns the peak in MiB. */
-export function trackPeakRss(intervalMs = 50): () => number {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, intervalMs);
+export interface MemoryPeaks {
+  rssMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+}
+
+/** Samples memory until stopped; returns the peaks of RSS, used heap and external memory in MiB. */
+export function trackPeakMemory(intervalMs = 50): () => MemoryPeaks {
+  const peak = { rss: 0, heapUsed: 0, external: 0 };
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, usage.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, usage.heapUsed);
+    peak.external = Math.max(peak.external, usage.external);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
   return () => {
     clearInterval(timer);
-    return Math.max(peak, process.memoryUsage.rss()) / 2 ** 20;
+    sample();
+    return {
+      rssMiB: peak.rss / 2 ** 20,
+      heapUsedMiB: peak.heapUsed / 2 ** 20,
+      externalMiB: peak.external / 2 ** 20,
+    };
   };
 }

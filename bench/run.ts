@@ -3,10 +3,12 @@
  * their Markdown tables with the machine, ready for docs/benchmarks.md.
  */
 import { benchGraphSend } from './graph-send';
+import { benchImport } from './import';
 import { describeMachine } from './machine';
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   'graph-send': () => benchGraphSend(),
+  import: () => benchImport(process.env.BENCH_IMPORT_SIZES?.split(',').map(Number)),
 };
 
 async function main(): Promise<void> {

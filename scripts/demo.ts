@@ -20,6 +20,14 @@ const API_TOKEN = randomBytes(24).toString('hex');
 const REACHABLE_PSID = '6543210987654321';
 const UNAVAILABLE_PSID = '6543210987654399';
 
+/** The fields of API answers the demo reads. */
+interface DemoAnswer {
+  importId?: string;
+  id?: string;
+  count?: number;
+  reachable?: number;
+}
+
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -46,23 +54,31 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   say(`service: ${base} (OpenAPI at ${base}/docs)\n`);
 
+  /** Calls the API, prints the exchange, and checks the status. */
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     expected = 200,
-  ): Promise<unknown> => {
+  ): Promise<DemoAnswer> => {
+    const csv = typeof body === 'string';
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        Authorization: `Bearer ${API_TOKEN}`,
+        'content-type': csv ? 'text/csv' : 'application/json',
+      },
+      body: body === undefined || csv ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    const answer: unknown = text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text;
-    say(
-      `${method} ${path}${body === undefined ? '' : ` ${JSON.stringify(body).replace(PAGE_TOKEN, 'EAAB…').replace(APP_SECRET, '…')}`}`,
-    );
-    say(`  → ${response.status} ${JSON.stringify(answer)}\n`);
+    const answer = (text.startsWith('{') ? JSON.parse(text) : {}) as DemoAnswer;
+    const shown = csv
+      ? ` (CSV, ${body.split('\n').length - 1} lines)`
+      : body === undefined
+        ? ''
+        : ` ${JSON.stringify(body)}`;
+    say(`${method} ${path}${shown.replace(PAGE_TOKEN, 'EAAB…').replace(APP_SECRET, '…')}`);
+    say(`  → ${response.status} ${text}\n`);
     if (response.status !== expected)
       throw new Error(`expected ${expected} from ${method} ${path}, got ${response.status}`);
     return answer;
@@ -97,6 +113,59 @@ async function main(): Promise<void> {
       `  Authorization: ${sent.authorization?.startsWith('Bearer EAAB') ? 'Bearer EAAB… (the Page token, only in this header)' : 'missing!'}`,
     );
     say(`  ${JSON.stringify(sent.body)}\n`);
+
+    say('--- Audience: a CRM export with typed columns, a repeated PSID and two bad rows ---\n');
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+    const crmExport = [
+      'psid,first_name,last_name,locale,last_inbound_at,city,orders:number,vip:boolean,signed_up:date',
+      `6543210987654321,Ana,Martin,fr_FR,${hoursAgo(2)},Lyon,5,yes,2026-01-15`,
+      `6543210987654322,Bruno,Dubois,fr_FR,${hoursAgo(60)},Lyon,3,no,2026-02-01`,
+      '6543210987654323,Chloé,Petit,fr_FR,,Lyon,4,yes,2026-03-10',
+      `6543210987654324,Daniel,Leroy,en_US,${hoursAgo(5)},Paris,9,yes,2025-12-24`,
+      'not-a-psid,Emma,Robert,fr_FR,,Nice,1,no,2026-04-02',
+      '6543210987654326,Hugo,Moreau,fr_FR,,Lyon,many,no,2026-05-05',
+      `6543210987654321,Ana,Martin,fr_FR,${hoursAgo(1)},Lyon,6,yes,2026-01-15`,
+    ].join('\n');
+    const started = await call('POST', `/api/pages/${PAGE_ID}/imports`, `${crmExport}\n`, 202);
+    await call('GET', `/api/imports/${started.importId}?waitSeconds=30`);
+    const again = await call('POST', `/api/pages/${PAGE_ID}/imports`, `${crmExport}\n`, 202);
+    say('The same file again changes nothing:');
+    await call('GET', `/api/imports/${again.importId}?waitSeconds=30`);
+
+    say('--- Segments: the SPEC example, previewed ---\n');
+    const segment = await call(
+      'POST',
+      `/api/pages/${PAGE_ID}/segments`,
+      {
+        name: 'Lyon regulars',
+        rules: {
+          all: [
+            { attribute: 'city', op: 'eq', value: 'Lyon' },
+            { attribute: 'orders', op: 'gte', value: 3 },
+            {
+              any: [
+                { attribute: 'vip', op: 'eq', value: true },
+                { attribute: 'lastInboundAt', op: 'withinLastDays', value: 7 },
+              ],
+            },
+          ],
+        },
+      },
+      201,
+    );
+    const preview = await call(
+      'GET',
+      `/api/pages/${PAGE_ID}/segments/${segment.id}/preview?sampleSize=3`,
+    );
+    say(
+      `Segment "Lyon regulars": ${preview.count} users, ${preview.reachable} reachable now (24-hour window open, not suppressed).\n`,
+    );
+    await call(
+      'POST',
+      `/api/pages/${PAGE_ID}/segments`,
+      { name: 'bad', rules: { attribute: 'city', op: 'eq', value: { $where: 'sleep(1000)' } } },
+      400,
+    );
 
     const stored = await app
       .get<Connection>(getConnectionToken())

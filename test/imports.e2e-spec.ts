@@ -245,3 +245,41 @@ describe('CSV import', () => {
     );
   });
 });
+
+describe('an import cut off by a crash', () => {
+  it('is marked failed with a reason when the service starts again', async () => {
+    const first = await createTestApp({ sandbox: false });
+    await registerPage(first);
+    const { insertedId } = await first.db.collection('imports').insertOne({
+      pageId: PAGE_ID,
+      status: 'running',
+      bytes: 10,
+      delimiter: ',',
+      counts: { rows: 5, inserted: 5, updated: 0, unchanged: 0, invalid: 0, duplicates: 0 },
+      rowsProcessed: 5,
+      rowErrors: [],
+      errorCount: 0,
+      heartbeatAt: new Date(Date.now() - 10 * 60_000),
+      createdAt: new Date(),
+    });
+    const restarted = await createTestApp({
+      sandbox: false,
+      env: { MONGODB_URI: first.config.mongodbUri },
+    });
+    try {
+      const { body } = await restarted
+        .http()
+        .get(`/api/imports/${String(insertedId)}`)
+        .set(auth)
+        .expect(200);
+      expect(body).toMatchObject({
+        status: 'failed',
+        failureReason: expect.stringContaining('interrupted'),
+        counts: { inserted: 5 },
+      });
+    } finally {
+      await restarted.close();
+      await first.close();
+    }
+  });
+});

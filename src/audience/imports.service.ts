@@ -90,7 +90,7 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       delimiter: checked.delimiter,
       counts: { rows: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0, duplicates: 0 },
       rowsProcessed: 0,
-      errors: [],
+      rowErrors: [],
       errorCount: 0,
       heartbeatAt: new Date(),
     });
@@ -195,7 +195,7 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
         { _id: importId },
         {
           $set: { counts, rowsProcessed: counts.rows, errorCount, heartbeatAt: new Date() },
-          ...(pendingErrors.length > 0 ? { $push: { errors: { $each: pendingErrors } } } : {}),
+          ...(pendingErrors.length > 0 ? { $push: { rowErrors: { $each: pendingErrors } } } : {}),
         },
       );
       pendingErrors = [];
@@ -244,7 +244,7 @@ function toImportView(doc: Import & { _id: unknown }): ImportView {
     bytes: doc.bytes,
     rowsProcessed: doc.rowsProcessed,
     counts: doc.counts,
-    errors: (doc.errors ?? []).map(({ line, reason }) => ({ line, reason })),
+    errors: (doc.rowErrors ?? []).map(({ line, reason }) => ({ line, reason })),
     errorCount: doc.errorCount,
     failureReason: doc.failureReason,
     createdAt: doc.createdAt,

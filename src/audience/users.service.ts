@@ -142,16 +142,23 @@ export class UsersService {
   }
 
   /**
-   * Writes one batch of an import (PSIDs unique within the batch): new users are
-   * inserted, changed ones updated field by field, identical ones not written.
+   * Writes one batch of an import (PSIDs unique within the batch). Optimistic:
+   * every row is inserted as a new user first, and only the rows that collide
+   * with an existing user (duplicate key) are read and compared, then updated
+   * field by field or left alone when identical. A first import never reads,
+   * which matters on engines without index-backed `$in` lookups (FerretDB).
    */
   async applyImportBatch(pageId: string, rows: ImportedUser[]): Promise<ImportBatchCounts> {
     const counts: ImportBatchCounts = { inserted: 0, updated: 0, unchanged: 0 };
     if (rows.length === 0) return counts;
-    const collection = this.users.collection;
-    const existing = await collection
+    const now = new Date();
+    const existingRows = await this.insertNew(pageId, rows, now);
+    counts.inserted = rows.length - existingRows.length;
+    if (existingRows.length === 0) return counts;
+
+    const existing = await this.users.collection
       .find(
-        { pageId, psid: { $in: rows.map((row) => row.psid) } },
+        { pageId, psid: { $in: existingRows.map((row) => row.psid) } },
         {
           projection: {
             _id: 0,
@@ -167,16 +174,9 @@ export class UsersService {
       )
       .toArray();
     const byPsid = new Map(existing.map((user) => [user.psid as string, user]));
-    const now = new Date();
-    const inserts: ImportedUser[] = [];
     const updates: AnyBulkWriteOperation[] = [];
-    for (const row of rows) {
-      const current = byPsid.get(row.psid);
-      if (!current) {
-        inserts.push(row);
-        continue;
-      }
-      const set = changedFields(current, row);
+    for (const row of existingRows) {
+      const set = changedFields(byPsid.get(row.psid) ?? {}, row);
       if (Object.keys(set).length === 0) counts.unchanged += 1;
       else
         updates.push({
@@ -186,24 +186,13 @@ export class UsersService {
           },
         });
     }
-    if (inserts.length > 0) {
-      const raced = await this.insertNew(pageId, inserts, now);
-      counts.inserted += inserts.length - raced.length;
-      // Someone created these users since the read above: apply the row as an update instead.
-      for (const row of raced)
-        updates.push({
-          updateOne: {
-            filter: { pageId, psid: row.psid },
-            update: { $set: { ...changedFields({}, row), updatedAt: now } },
-          },
-        });
-    }
-    if (updates.length > 0) await collection.bulkWrite(updates as never[], { ordered: false });
-    counts.updated += updates.length;
+    if (updates.length > 0)
+      await this.users.collection.bulkWrite(updates as never[], { ordered: false });
+    counts.updated = updates.length;
     return counts;
   }
 
-  /** Inserts, and returns the rows that lost a race to another writer (duplicate key). */
+  /** Inserts the rows as new users; returns those whose PSID already exists (duplicate key). */
   private async insertNew(
     pageId: string,
     rows: ImportedUser[],
