@@ -21,14 +21,10 @@ const TOKEN = `EAAB${'x'.repeat(60)}`;
 const PAGE = { pageId: '104857600000001', accessToken: TOKEN };
 
 async function startSandboxProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'scripts', 'sandbox.ts')],
-    {
-      env: { ...process.env, SANDBOX_RECORD_LIMIT: '0' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
+  const child = spawn(process.execPath, [join(__dirname, '..', 'scripts', 'sandbox.js')], {
+    env: { ...process.env, SANDBOX_RECORD_LIMIT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export type DatabaseEngine = 'external' | 'mongod' | 'ferretdb-sqlite' | 'mongodb-memory-server';
@@ -21,7 +21,18 @@ export interface RunningDatabase {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..');
+/** The checkout's root: the nearest folder up from here holding the launcher's sources (also from a compiled copy). */
+function projectRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'scripts', 'ferretdb', 'main.go'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no scripts/ferretdb/main.go above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = projectRoot();
 const FERRETDB_SOURCE = join(ROOT, 'scripts', 'ferretdb');
 const CACHE = join(ROOT, '.cache', 'ferretdb');
 

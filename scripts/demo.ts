@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.factory';
+import { SPEC_EXAMPLE_RULES } from '../src/segments/segment.dto';
 import { loadAppConfig } from '../src/config/app-config';
 import { startSandbox } from '../src/sandbox/sandbox.server';
 import { startDatabase, withDatabaseName } from './database';
@@ -138,18 +139,7 @@ async function main(): Promise<void> {
       `/api/pages/${PAGE_ID}/segments`,
       {
         name: 'Lyon regulars',
-        rules: {
-          all: [
-            { attribute: 'city', op: 'eq', value: 'Lyon' },
-            { attribute: 'orders', op: 'gte', value: 3 },
-            {
-              any: [
-                { attribute: 'vip', op: 'eq', value: true },
-                { attribute: 'lastInboundAt', op: 'withinLastDays', value: 7 },
-              ],
-            },
-          ],
-        },
+        rules: SPEC_EXAMPLE_RULES,
       },
       201,
     );

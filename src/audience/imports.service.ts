@@ -185,21 +185,37 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       errorCount += 1;
     };
     let batch: ImportedUser[] = [];
-    const flush = async () => {
-      const written = await this.users.applyImportBatch(pageId, batch);
+    // One batch is written while the next is parsed. Writes never race on a PSID: the
+    // first pass made every PSID appear in at most one batch, so their order is free.
+    let writing: Promise<void> = Promise.resolve();
+    let writeFailure: unknown;
+    const write = async (rows: ImportedUser[], errors: typeof pendingErrors, processed: number) => {
+      const written = await this.users.applyImportBatch(pageId, rows);
       counts.inserted += written.inserted;
       counts.updated += written.updated;
       counts.unchanged += written.unchanged;
-      batch = [];
       await this.imports.updateOne(
         { _id: importId },
         {
-          $set: { counts, rowsProcessed: counts.rows, errorCount, heartbeatAt: new Date() },
-          ...(pendingErrors.length > 0 ? { $push: { rowErrors: { $each: pendingErrors } } } : {}),
+          $set: {
+            counts: { ...counts, rows: processed },
+            rowsProcessed: processed,
+            errorCount,
+            heartbeatAt: new Date(),
+          },
+          ...(errors.length > 0 ? { $push: { rowErrors: { $each: errors } } } : {}),
         },
       );
-      pendingErrors = [];
+    };
+    const flush = async () => {
+      await writing;
+      if (writeFailure) throw writeFailure;
       if (signal.aborted) throw new Error('import aborted by shutdown');
+      writing = write(batch, pendingErrors, counts.rows).catch((error: unknown) => {
+        writeFailure = error;
+      });
+      batch = [];
+      pendingErrors = [];
     };
 
     const decimalComma = upload.delimiter === ';';
@@ -221,6 +237,8 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       if (batch.length >= IMPORT_BATCH_SIZE) await flush();
     }
     await flush();
+    await writing;
+    if (writeFailure) throw writeFailure;
     await this.finish(importId, { status: 'completed' });
   }
 

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
-const RULES_EXAMPLE = {
+/** The segment of SPEC §9, shown in the OpenAPI document and used by the demo. */
+export const SPEC_EXAMPLE_RULES = {
   all: [
     { attribute: 'city', op: 'eq', value: 'Lyon' },
     { attribute: 'orders', op: 'gte', value: 3 },
@@ -19,7 +20,7 @@ export class CreateSegmentDto {
   @ApiProperty({ example: 'Lyon regulars' }) @IsString() @Length(1, 200) name!: string;
 
   @ApiProperty({
-    example: RULES_EXAMPLE,
+    example: SPEC_EXAMPLE_RULES,
     description:
       'all/any/not groups (at most 5 deep) of {attribute, op, value}; ops: eq ne in nin gt gte lt lte exists contains startsWith before after withinLastDays',
   })
@@ -29,7 +30,7 @@ export class CreateSegmentDto {
 
 export class UpdateSegmentDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ example: RULES_EXAMPLE }) @IsOptional() @IsObject() rules?: Record<
+  @ApiPropertyOptional({ example: SPEC_EXAMPLE_RULES }) @IsOptional() @IsObject() rules?: Record<
     string,
     unknown
   >;
