@@ -188,7 +188,7 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
     // One batch is written while the next is parsed. Writes never race on a PSID: the
     // first pass made every PSID appear in at most one batch, so their order is free.
     let writing: Promise<void> = Promise.resolve();
-    let writeFailure: unknown;
+    let writeFailure: Error | undefined;
     const write = async (rows: ImportedUser[], errors: typeof pendingErrors, processed: number) => {
       const written = await this.users.applyImportBatch(pageId, rows);
       counts.inserted += written.inserted;
@@ -212,7 +212,7 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       if (writeFailure) throw writeFailure;
       if (signal.aborted) throw new Error('import aborted by shutdown');
       writing = write(batch, pendingErrors, counts.rows).catch((error: unknown) => {
-        writeFailure = error;
+        writeFailure = error instanceof Error ? error : new Error(String(error));
       });
       batch = [];
       pendingErrors = [];
