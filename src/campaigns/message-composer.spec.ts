@@ -1,0 +1,381 @@
+import { composeMessage, isAudioOrVideo, MessageError } from './message-composer';
+
+const problems = (input: unknown) => {
+  try {
+    composeMessage(input);
+  } catch (error) {
+    if (error instanceof MessageError) return error.details;
+    throw error;
+  }
+  throw new Error('expected the message to be refused');
+};
+const many = (count: number, make: (index: number) => unknown) =>
+  Array.from({ length: count }, (_, index) => make(index));
+
+describe('composeMessage: every kind compiles to a Send API message', () => {
+  it('text with quick replies in short forms', () => {
+    expect(
+      composeMessage({
+        kind: 'text',
+        text: 'Hi',
+        quickReplies: [
+          'Shop now',
+          'user_email',
+          'user_phone_number',
+          'Later [https://example.com/later.png]',
+        ],
+      }),
+    ).toEqual({
+      text: 'Hi',
+      quick_replies: [
+        { content_type: 'text', title: 'Shop now', payload: 'Shop now' },
+        { content_type: 'user_email' },
+        { content_type: 'user_phone_number' },
+        {
+          content_type: 'text',
+          title: 'Later',
+          payload: 'Later',
+          image_url: 'https://example.com/later.png',
+        },
+      ],
+    });
+  });
+
+  it('quick replies as explicit objects', () => {
+    expect(
+      composeMessage({
+        kind: 'text',
+        text: 'Hi',
+        quickReplies: [{ title: 'Yes', payload: 'YES', imageUrl: 'https://x.io/y.png' }],
+      }),
+    ).toEqual({
+      text: 'Hi',
+      quick_replies: [
+        { content_type: 'text', title: 'Yes', payload: 'YES', image_url: 'https://x.io/y.png' },
+      ],
+    });
+  });
+
+  it('attachment by URL (reusable) or by id', () => {
+    expect(
+      composeMessage({
+        kind: 'attachment',
+        attachmentType: 'image',
+        url: 'https://example.com/a.png',
+      }),
+    ).toEqual({
+      attachment: {
+        type: 'image',
+        payload: { url: 'https://example.com/a.png', is_reusable: true },
+      },
+    });
+    expect(
+      composeMessage({
+        kind: 'attachment',
+        attachmentType: 'file',
+        attachmentId: '1857777774821032',
+        quickReplies: ['Ok'],
+      }),
+    ).toEqual({
+      attachment: { type: 'file', payload: { attachment_id: '1857777774821032' } },
+      quick_replies: [{ content_type: 'text', title: 'Ok', payload: 'Ok' }],
+    });
+  });
+
+  it('buttons in every short form', () => {
+    expect(
+      composeMessage({
+        kind: 'buttons',
+        text: 'Pick one',
+        buttons: [
+          { title: 'Visit', value: 'https://acme.example/shop' },
+          { title: 'Call', value: 'phone_number:+15551234567' },
+          { title: 'Yes', value: 'YES_PAYLOAD' },
+        ],
+      }),
+    ).toEqual({
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Pick one',
+          buttons: [
+            { type: 'web_url', title: 'Visit', url: 'https://acme.example/shop' },
+            { type: 'phone_number', title: 'Call', payload: '+15551234567' },
+            { type: 'postback', title: 'Yes', payload: 'YES_PAYLOAD' },
+          ],
+        },
+      },
+    });
+    const login = composeMessage({
+      kind: 'buttons',
+      text: 't',
+      buttons: [
+        { title: 'Log in', value: 'account_link:https://acme.example/login' },
+        { title: 'Log out', value: 'account_unlink' },
+      ],
+    });
+    expect((login.attachment as { payload: { buttons: unknown } }).payload.buttons).toEqual([
+      { type: 'account_link', url: 'https://acme.example/login' },
+      { type: 'account_unlink' },
+    ]);
+  });
+
+  it('generic elements', () => {
+    expect(
+      composeMessage({
+        kind: 'generic',
+        elements: [
+          {
+            title: 'Tent',
+            subtitle: '2 people',
+            imageUrl: 'https://x.io/t.jpg',
+            defaultActionUrl: 'https://x.io/t',
+            buttons: [{ title: 'Buy', value: 'BUY_TENT' }],
+          },
+        ],
+      }),
+    ).toEqual({
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'generic',
+          elements: [
+            {
+              title: 'Tent',
+              subtitle: '2 people',
+              image_url: 'https://x.io/t.jpg',
+              default_action: { type: 'web_url', url: 'https://x.io/t' },
+              buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY_TENT' }],
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('media from a Facebook URL or an attachment id, with a button', () => {
+    expect(
+      composeMessage({
+        kind: 'media',
+        mediaType: 'video',
+        url: 'https://www.facebook.com/acme/videos/1234',
+        button: { title: 'Shop', value: 'https://acme.example' },
+      }),
+    ).toEqual({
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'media',
+          elements: [
+            {
+              media_type: 'video',
+              url: 'https://www.facebook.com/acme/videos/1234',
+              buttons: [{ type: 'web_url', title: 'Shop', url: 'https://acme.example' }],
+            },
+          ],
+        },
+      },
+    });
+    expect(
+      composeMessage({ kind: 'media', mediaType: 'image', attachmentId: '123' }),
+    ).toMatchObject({ attachment: { payload: { elements: [{ attachment_id: '123' }] } } });
+  });
+
+  it('one-time-notification request and raw payloads', () => {
+    expect(
+      composeMessage({ kind: 'otn_request', title: 'Back in stock?', payload: 'restock' }),
+    ).toEqual({
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'one_time_notif_req',
+          title: 'Back in stock?',
+          payload: 'restock',
+        },
+      },
+    });
+    expect(composeMessage({ kind: 'raw', payload: { text: 'as is', metadata: 'x' } })).toEqual({
+      text: 'as is',
+      metadata: 'x',
+    });
+  });
+});
+
+describe('composeMessage: every limit is a problem naming the field', () => {
+  it.each([
+    [
+      'text over 2000',
+      { kind: 'text', text: 'x'.repeat(2001) },
+      'message.text',
+      'must be at most 2000 characters',
+    ],
+    ['empty text', { kind: 'text', text: ' ' }, 'message.text', 'must be a non-empty string'],
+    [
+      '14 quick replies',
+      { kind: 'text', text: 'a', quickReplies: many(14, (i) => `Q${i}`) },
+      'message.quickReplies',
+      'at most 13 quick replies',
+    ],
+    [
+      'a quick-reply title over 20',
+      { kind: 'text', text: 'a', quickReplies: ['x'.repeat(21)] },
+      'message.quickReplies[0]',
+      'must be at most 20 characters',
+    ],
+    [
+      'a quick-reply payload over 1000',
+      { kind: 'text', text: 'a', quickReplies: [{ title: 'a', payload: 'p'.repeat(1001) }] },
+      'message.quickReplies[0].payload',
+      'must be at most 1000 characters',
+    ],
+    [
+      'attachment with url and id',
+      { kind: 'attachment', attachmentType: 'image', url: 'https://x.io/a', attachmentId: '1' },
+      'message',
+      'takes exactly one of url or attachmentId',
+    ],
+    [
+      'attachment with neither',
+      { kind: 'attachment', attachmentType: 'image' },
+      'message',
+      'takes exactly one of url or attachmentId',
+    ],
+    [
+      'an unknown attachment type',
+      { kind: 'attachment', attachmentType: 'gif', url: 'https://x.io/a' },
+      'message.attachmentType',
+      'must be one of image, video, audio, file',
+    ],
+    [
+      'button text over 640',
+      { kind: 'buttons', text: 'x'.repeat(641), buttons: [{ title: 'a', value: 'b' }] },
+      'message.text',
+      'must be at most 640 characters',
+    ],
+    [
+      'no buttons',
+      { kind: 'buttons', text: 't', buttons: [] },
+      'message.buttons',
+      'must hold 1 to 3 buttons',
+    ],
+    [
+      '4 buttons',
+      { kind: 'buttons', text: 't', buttons: many(4, (i) => ({ title: `b${i}`, value: 'P' })) },
+      'message.buttons',
+      'must hold 1 to 3 buttons',
+    ],
+    [
+      'a button title over 20',
+      { kind: 'buttons', text: 't', buttons: [{ title: 'x'.repeat(21), value: 'P' }] },
+      'message.buttons[0].title',
+      'must be at most 20 characters',
+    ],
+    [
+      'a bad phone number',
+      { kind: 'buttons', text: 't', buttons: [{ title: 'Call', value: 'phone_number:555' }] },
+      'message.buttons[0].value',
+      expect.stringContaining('international number'),
+    ],
+    [
+      'no elements',
+      { kind: 'generic', elements: [] },
+      'message.elements',
+      'must hold 1 to 10 elements',
+    ],
+    [
+      '11 elements',
+      { kind: 'generic', elements: many(11, () => ({ title: 't' })) },
+      'message.elements',
+      'must hold 1 to 10 elements',
+    ],
+    [
+      'an element title over 80',
+      { kind: 'generic', elements: [{ title: 'x'.repeat(81) }] },
+      'message.elements[0].title',
+      'must be at most 80 characters',
+    ],
+    [
+      'an element subtitle over 80',
+      { kind: 'generic', elements: [{ title: 't', subtitle: 'x'.repeat(81) }] },
+      'message.elements[0].subtitle',
+      'must be at most 80 characters',
+    ],
+    [
+      '4 buttons on an element',
+      {
+        kind: 'generic',
+        elements: [{ title: 't', buttons: many(4, () => ({ title: 'b', value: 'P' })) }],
+      },
+      'message.elements[0].buttons',
+      'at most 3 buttons',
+    ],
+    [
+      'media from another site',
+      { kind: 'media', mediaType: 'image', url: 'https://example.com/a.jpg' },
+      'message.url',
+      expect.stringContaining('facebook.com'),
+    ],
+    [
+      'media of audio',
+      { kind: 'media', mediaType: 'audio', attachmentId: '1' },
+      'message.mediaType',
+      'must be image or video',
+    ],
+    [
+      'an OTN title over 65',
+      { kind: 'otn_request', title: 'x'.repeat(66), payload: 'p' },
+      'message.title',
+      'must be at most 65 characters',
+    ],
+    [
+      'an OTN payload over 1000',
+      { kind: 'otn_request', title: 't', payload: 'p'.repeat(1001) },
+      'message.payload',
+      'must be at most 1000 characters',
+    ],
+    [
+      'raw that is not an object',
+      { kind: 'raw', payload: '{"text":"hi"}' },
+      'message.payload',
+      'must be a Send API message object',
+    ],
+    [
+      'raw over the size cap',
+      { kind: 'raw', payload: { text: 'x'.repeat(70_000) } },
+      'message.payload',
+      expect.stringContaining('bytes of JSON'),
+    ],
+    [
+      'an unknown kind',
+      { kind: 'carousel' },
+      'message.kind',
+      expect.stringContaining('must be one of text'),
+    ],
+  ])('%s', (_name, input, field, reason) => {
+    expect(problems(input)).toEqual(expect.arrayContaining([{ field, reason }]));
+  });
+
+  it('leaves the length of a Liquid template to the rendering', () => {
+    expect(() =>
+      composeMessage({
+        kind: 'text',
+        text: 'a',
+        quickReplies: ['Shop {{ user.attributes.city }}'],
+      }),
+    ).not.toThrow();
+  });
+
+  it('counts emoji as one character, as Facebook does', () => {
+    expect(() => composeMessage({ kind: 'text', text: '👋'.repeat(2000) })).not.toThrow();
+  });
+});
+
+describe('isAudioOrVideo', () => {
+  it('tells which messages are held to 10 per second', () => {
+    expect(isAudioOrVideo({ kind: 'attachment', attachmentType: 'audio' })).toBe(true);
+    expect(isAudioOrVideo({ kind: 'media', mediaType: 'video' })).toBe(true);
+    expect(isAudioOrVideo({ kind: 'attachment', attachmentType: 'image' })).toBe(false);
+    expect(isAudioOrVideo({ kind: 'text' })).toBe(false);
+  });
+});
