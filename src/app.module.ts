@@ -7,7 +7,10 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerParams } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AudienceModule } from './audience/audience.module';
+import { CampaignRunsModule } from './campaigns/campaign-runs.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { AppConfigModule } from './config/app-config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,7 +33,9 @@ export class AppModule {
         MongooseModule.forRoot(config.mongodbUri, { serverSelectionTimeoutMS: 5000 }),
         MetricsModule,
         HealthModule,
-        ...(api ? [PagesModule, AudienceModule, SegmentsModule] : []),
+        ScheduleModule.forRoot(),
+        CampaignRunsModule,
+        ...(api ? [PagesModule, AudienceModule, SegmentsModule, CampaignsModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: BearerTokenGuard },

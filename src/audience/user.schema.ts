@@ -36,6 +36,9 @@ export class User {
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
   attributes!: Attributes;
 
+  /** The app that owns the conversation when it is not this connector (handover); such users are skipped. */
+  @Prop() threadOwnerAppId?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }

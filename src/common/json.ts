@@ -4,3 +4,14 @@ export function asId(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return undefined;
 }
+
+/**
+ * The fields that were given. DTO classes compile with ES2022 class fields, so an
+ * instance carries every optional field as `undefined`; spreading or `$set`-ing it
+ * as is would erase stored values.
+ */
+export function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}

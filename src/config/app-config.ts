@@ -115,6 +115,13 @@ class Environment {
   @Max(10 * 1024 * 1024 * 1024)
   @IsInt()
   IMPORT_MAX_BYTES: number = 512 * 1024 * 1024;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(60_000)
+  @IsInt()
+  SCHEDULER_TICK_MS: number = 1000;
 }
 
 export class AppConfig {
@@ -138,6 +145,8 @@ export class AppConfig {
   readonly logLevel!: string;
   readonly jsonBodyLimitBytes!: number;
   readonly importMaxBytes!: number;
+  /** How often the scheduler looks for due campaigns; 0 turns it off (tests tick by hand). */
+  readonly schedulerTickMs!: number;
 }
 
 export class ConfigError extends Error {}
@@ -192,6 +201,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: raw.LOG_LEVEL,
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES,
     importMaxBytes: raw.IMPORT_MAX_BYTES,
+    schedulerTickMs: raw.SCHEDULER_TICK_MS,
   });
 }
 

@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import { toUserView } from '../audience/user-view';
 import { User } from '../audience/user.schema';
 import { ApiError } from '../common/api-error';
+import { definedOnly } from '../common/json';
 import { PagesService } from '../pages/pages.service';
 import { reachableNowFilter } from './reachability';
 import { compileRules, RuleError, type MongoFilter } from './rule-compiler';
@@ -38,7 +39,7 @@ export class SegmentsService {
   async update(pageId: string, segmentId: string, input: UpdateSegmentDto): Promise<SegmentView> {
     if (input.rules) checkRules(input.rules);
     const updated = await this.segments
-      .findOneAndUpdate({ _id: segmentId, pageId }, { $set: input }, { new: true })
+      .findOneAndUpdate({ _id: segmentId, pageId }, { $set: definedOnly(input) }, { new: true })
       .lean();
     if (!updated) throw ApiError.notFound(`segment ${segmentId} of Page ${pageId}`);
     return toSegmentView(updated);

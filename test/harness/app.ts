@@ -46,6 +46,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     APP_ID,
     WEBHOOK_VERIFY_TOKEN: 'verify-me',
     LOG_LEVEL: 'silent',
+    SCHEDULER_TICK_MS: '0',
     GRAPH_API_URL: process.env.GRAPH_API_URL,
     MONGODB_URI: testDatabaseUri(),
     ...env,

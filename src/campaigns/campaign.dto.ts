@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ArrayMaxSize,
+} from 'class-validator';
+
+const MESSAGE_EXAMPLE = {
+  kind: 'text',
+  text: 'Hi {{ user.firstName | default: "there" }}, {{ user.attributes.city }} store is open',
+  quickReplies: ['Shop now', 'user_email', 'Later [https://example.com/later.png]'],
+};
+
+/** Nested parts (message, delivery, schedule) are checked by the composer and the policy parsers, with field paths. */
+export class CreateCampaignDto {
+  @ApiProperty({ example: 'Restock' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty() @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' }) segmentId!: string;
+  @ApiProperty({
+    example: MESSAGE_EXAMPLE,
+    description: 'kind: text, attachment, buttons, generic, media, otn_request or raw (SPEC §2)',
+  })
+  @IsObject()
+  message!: Record<string, unknown>;
+  @ApiPropertyOptional({ example: { policy: 'window' } })
+  @IsOptional()
+  @IsObject()
+  delivery?: Record<string, unknown>;
+  @ApiPropertyOptional({ example: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' } })
+  @IsOptional()
+  @IsObject()
+  schedule?: Record<string, unknown>;
+  @ApiPropertyOptional({ default: 40, minimum: 1, maximum: 300 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  ratePerSecond?: number;
+  @ApiPropertyOptional({ default: 1000, description: '0: never pause for errors' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  maxErrors?: number;
+}
+
+export class UpdateCampaignDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' })
+  segmentId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsObject() message?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsObject() delivery?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsObject() schedule?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(300) ratePerSecond?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(10_000_000) maxErrors?: number;
+}
+
+export class CampaignParams {
+  @ApiProperty()
+  @Matches(/^[a-f0-9]{24}$/, { message: 'must be a campaign id' })
+  campaignId!: string;
+}
+
+export class PreviewCampaignDto {
+  @ApiPropertyOptional({
+    description: 'Render for these users instead of a sample of the segment (at most 10)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @Matches(/^\d{1,32}$/, { each: true, message: 'each must be a PSID (digits)' })
+  psids?: string[];
+}
+
+export class TestSendDto {
+  @ApiProperty({ example: '6543210987654321' })
+  @Matches(/^\d{1,32}$/, { message: 'must be a PSID (digits)' })
+  psid!: string;
+  @ApiPropertyOptional({
+    description:
+      'otn policy: spend one of the user’s tokens (otherwise a standard message is sent)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  useToken?: boolean;
+}
+
+export class PublishDto {
+  @ApiPropertyOptional({
+    description: 'Publish without a successful test-send of the current message version',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}

@@ -1,0 +1,64 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema, type HydratedDocument } from 'mongoose';
+import { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign-status';
+import type { DeliveryPolicy } from './delivery-policy';
+import type { Schedule } from './schedule';
+
+@Schema({ collection: 'campaigns', timestamps: true })
+export class Campaign {
+  @Prop({ required: true }) pageId!: string;
+  @Prop({ required: true }) name!: string;
+  @Prop({ required: true }) segmentId!: string;
+  /** The message as the marketer wrote it (kinds and short forms); compiled when used. */
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) message!: Record<string, unknown>;
+  /** Bumped whenever the message changes: publishing needs a test-send of this version. */
+  @Prop({ required: true }) messageVersion!: number;
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) delivery!: DeliveryPolicy;
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) schedule!: Schedule;
+  @Prop({ required: true }) ratePerSecond!: number;
+  @Prop({ required: true }) maxErrors!: number;
+  @Prop({ type: String, required: true, enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
+  /** When the scheduler starts the next run. */
+  @Prop() nextRunAt?: Date;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type CampaignDocument = HydratedDocument<Campaign>;
+export const CampaignSchema = SchemaFactory.createForClass(Campaign);
+// The scheduler's query: due campaigns (equality on status, range on nextRunAt).
+CampaignSchema.index({ status: 1, nextRunAt: 1 });
+// Listing a Page's campaigns.
+CampaignSchema.index({ pageId: 1, createdAt: -1 });
+
+/** One run of a campaign: the insert under (campaignId, occurrence) is the exclusive claim to start it (SPEC §8). */
+@Schema({ collection: 'campaign_runs', timestamps: true })
+export class CampaignRun {
+  @Prop({ required: true }) campaignId!: string;
+  @Prop({ required: true }) pageId!: string;
+  /** The scheduled time this run is for (the publish time for `now`). */
+  @Prop({ required: true }) occurrence!: Date;
+  @Prop({ required: true }) messageVersion!: number;
+  @Prop({ type: String, required: true, enum: ['started'] }) status!: 'started';
+  createdAt!: Date;
+}
+
+export const CampaignRunSchema = SchemaFactory.createForClass(CampaignRun);
+// One run per occurrence, whichever process gets there first.
+CampaignRunSchema.index({ campaignId: 1, occurrence: 1 }, { unique: true });
+
+/** A test-send's outcome, per message version; never part of the campaign's stats. */
+@Schema({ collection: 'campaign_test_sends', timestamps: true })
+export class TestSend {
+  @Prop({ required: true }) campaignId!: string;
+  @Prop({ required: true }) messageVersion!: number;
+  @Prop({ required: true }) psid!: string;
+  @Prop({ required: true }) ok!: boolean;
+  @Prop() messageId?: string;
+  @Prop({ type: MongooseSchema.Types.Mixed }) error?: Record<string, unknown>;
+  createdAt!: Date;
+}
+
+export const TestSendSchema = SchemaFactory.createForClass(TestSend);
+// Publish asks: did this version of this campaign have a successful test-send?
+TestSendSchema.index({ campaignId: 1, messageVersion: 1, ok: 1 });

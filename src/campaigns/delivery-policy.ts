@@ -1,0 +1,65 @@
+/**
+ * The delivery policy (SPEC §3): which messaging_type a send carries and what
+ * it needs. Tags are allowed only from ALLOWED_MESSAGE_TAGS (empty by default:
+ * Facebook retired the update tags in April 2026, and HUMAN_AGENT is for people).
+ */
+import type { ErrorDetail } from '../common/api-error';
+import type { MessagingType } from '../messenger/payloads';
+
+export type DeliveryPolicy =
+  | { policy: 'window'; attemptUnknownWindow: boolean }
+  | { policy: 'tag'; tag: string }
+  | { policy: 'otn'; topic: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function parseDelivery(
+  input: unknown,
+  allowedTags: readonly string[],
+  field = 'delivery',
+): { delivery: DeliveryPolicy } | { problems: ErrorDetail[] } {
+  const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
+  if (input === undefined) return { delivery: { policy: 'window', attemptUnknownWindow: false } };
+  if (!isObject(input)) return problem(field, 'must be {policy: window|tag|otn, …}');
+  switch (input.policy ?? 'window') {
+    case 'window':
+      if (
+        input.attemptUnknownWindow !== undefined &&
+        typeof input.attemptUnknownWindow !== 'boolean'
+      ) {
+        return problem(`${field}.attemptUnknownWindow`, 'must be true or false');
+      }
+      return {
+        delivery: { policy: 'window', attemptUnknownWindow: input.attemptUnknownWindow === true },
+      };
+    case 'tag':
+      if (typeof input.tag !== 'string' || !allowedTags.includes(input.tag)) {
+        const allowed =
+          allowedTags.length > 0
+            ? `one of ${allowedTags.join(', ')}`
+            : 'allowed first in ALLOWED_MESSAGE_TAGS (none is now)';
+        return problem(`${field}.tag`, `must be ${allowed}`);
+      }
+      return { delivery: { policy: 'tag', tag: input.tag } };
+    case 'otn':
+      if (typeof input.topic !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(input.topic)) {
+        return problem(
+          `${field}.topic`,
+          'must be the opt-in topic (letters, digits, _ . -; at most 100)',
+        );
+      }
+      return { delivery: { policy: 'otn', topic: input.topic } };
+    default:
+      return problem(`${field}.policy`, 'must be window, tag or otn');
+  }
+}
+
+export function messagingTypeFor(delivery: DeliveryPolicy): {
+  messagingType: MessagingType;
+  tag?: string;
+} {
+  return delivery.policy === 'tag'
+    ? { messagingType: 'MESSAGE_TAG', tag: delivery.tag }
+    : { messagingType: 'UPDATE' };
+}
