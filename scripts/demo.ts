@@ -27,6 +27,8 @@ interface DemoAnswer {
   id?: string;
   count?: number;
   reachable?: number;
+  status?: string;
+  nextRunAt?: string;
 }
 
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
@@ -156,6 +158,38 @@ async function main(): Promise<void> {
       { name: 'bad', rules: { attribute: 'city', op: 'eq', value: { $where: 'sleep(1000)' } } },
       400,
     );
+
+    say('--- Campaigns: compose, preview, test-send, publish ---\n');
+    const campaign = await call(
+      'POST',
+      `/api/pages/${PAGE_ID}/campaigns`,
+      {
+        name: 'Restock',
+        segmentId: segment.id,
+        message: {
+          kind: 'text',
+          text: 'Hi {{ user.firstName | default: "there" }}, the {{ user.attributes.city }} store has your size back in stock',
+          quickReplies: ['Shop now', 'user_email', 'Later [https://example.com/later.png]'],
+        },
+        delivery: { policy: 'window' },
+        schedule: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' },
+      },
+      201,
+    );
+    await call('POST', `/api/campaigns/${campaign.id}/preview`, {});
+    say('Publishing before any test-send is refused:');
+    await call('POST', `/api/campaigns/${campaign.id}/publish`, {}, 409);
+    sandbox.sandbox.setScenario({ outsideWindowPsids: ['6543210987654322'] });
+    say("A test-send to a user whose 24-hour window closed shows Facebook's refusal:");
+    await call(
+      'POST',
+      `/api/campaigns/${campaign.id}/test-send`,
+      { psid: '6543210987654322' },
+      422,
+    );
+    await call('POST', `/api/campaigns/${campaign.id}/test-send`, { psid: REACHABLE_PSID });
+    const published = await call('POST', `/api/campaigns/${campaign.id}/publish`, {});
+    say(`Scheduled: next run ${published.nextRunAt} (Monday 09:00 Europe/Paris).\n`);
 
     const stored = await app
       .get<Connection>(getConnectionToken())
