@@ -3,6 +3,7 @@
  * it needs. Tags are allowed only from ALLOWED_MESSAGE_TAGS (empty by default:
  * Facebook retired the update tags in April 2026, and HUMAN_AGENT is for people).
  */
+import { isJsonObject } from '../common/json';
 import type { ErrorDetail } from '../common/api-error';
 import type { MessagingType } from '../messenger/payloads';
 
@@ -11,9 +12,6 @@ export type DeliveryPolicy =
   | { policy: 'tag'; tag: string }
   | { policy: 'otn'; topic: string };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 export function parseDelivery(
   input: unknown,
   allowedTags: readonly string[],
@@ -21,7 +19,7 @@ export function parseDelivery(
 ): { delivery: DeliveryPolicy } | { problems: ErrorDetail[] } {
   const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
   if (input === undefined) return { delivery: { policy: 'window', attemptUnknownWindow: false } };
-  if (!isObject(input)) return problem(field, 'must be {policy: window|tag|otn, …}');
+  if (!isJsonObject(input)) return problem(field, 'must be {policy: window|tag|otn, …}');
   switch (input.policy ?? 'window') {
     case 'window':
       if (

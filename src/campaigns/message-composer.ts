@@ -4,6 +4,7 @@
  * checked on the way, and a problem names its field (`message.quickReplies[2]`).
  * Strings may hold Liquid; they are rendered per user later, on each string.
  */
+import { isJsonObject } from '../common/json';
 import type { ErrorDetail } from '../common/api-error';
 import { length } from '../messenger/send-api-limits';
 import type { QuickReply, SendApiMessage } from '../messenger/payloads';
@@ -34,8 +35,6 @@ export class MessageError extends Error {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 class Composer {
   readonly problems: ErrorDetail[] = [];
@@ -88,7 +87,8 @@ class Composer {
         ...(withImage ? { image_url: withImage[2] } : {}),
       };
     }
-    if (!isObject(value)) return this.fail(field, 'must be a label or {title, payload, imageUrl?}');
+    if (!isJsonObject(value))
+      return this.fail(field, 'must be a label or {title, payload, imageUrl?}');
     const title = this.text(value.title, `${field}.title`, 20);
     const payload = this.text(value.payload ?? value.title, `${field}.payload`, 1000);
     const imageUrl =
@@ -113,7 +113,7 @@ class Composer {
    * anything else a postback with the value as payload.
    */
   button(value: unknown, field: string): Json | undefined {
-    if (!isObject(value)) return this.fail(field, 'must be {title, value}');
+    if (!isJsonObject(value)) return this.fail(field, 'must be {title, value}');
     const raw = typeof value.value === 'string' ? value.value.trim() : undefined;
     if (raw === 'account_unlink' || value.title === 'account_unlink')
       return { type: 'account_unlink' };
@@ -159,7 +159,7 @@ export function composeMessage(input: unknown, field = 'message'): SendApiMessag
 }
 
 function compose(c: Composer, input: unknown, field: string): SendApiMessage | undefined {
-  if (!isObject(input)) return c.fail(field, 'must be an object with a kind');
+  if (!isJsonObject(input)) return c.fail(field, 'must be an object with a kind');
   const at = (name: string) => `${field}.${name}`;
   switch (input.kind) {
     case 'text': {
@@ -238,7 +238,7 @@ function compose(c: Composer, input: unknown, field: string): SendApiMessage | u
         : undefined;
     }
     case 'raw': {
-      if (!isObject(input.payload))
+      if (!isJsonObject(input.payload))
         return c.fail(at('payload'), 'must be a Send API message object');
       if (Buffer.byteLength(JSON.stringify(input.payload)) > RAW_MAX_BYTES)
         return c.fail(at('payload'), `must be at most ${RAW_MAX_BYTES} bytes of JSON`);
@@ -250,7 +250,7 @@ function compose(c: Composer, input: unknown, field: string): SendApiMessage | u
 }
 
 function genericElement(c: Composer, element: unknown, field: string): Json {
-  if (!isObject(element))
+  if (!isJsonObject(element))
     return (
       c.fail(field, 'must be {title, subtitle?, imageUrl?, defaultActionUrl?, buttons?}') ?? {}
     );
@@ -274,7 +274,7 @@ function genericElement(c: Composer, element: unknown, field: string): Json {
 
 /** Audio and video are capped at 10 messages/s per Page (SPEC §4). */
 export function isAudioOrVideo(input: unknown): boolean {
-  if (!isObject(input)) return false;
+  if (!isJsonObject(input)) return false;
   const type =
     input.kind === 'attachment'
       ? input.attachmentType

@@ -3,6 +3,7 @@
  * timezone. The next occurrence is computed in that timezone by cron-parser, so
  * DST changes neither skip nor double an occurrence.
  */
+import { isJsonObject } from '../common/json';
 import { CronExpressionParser } from 'cron-parser';
 import type { ErrorDetail } from '../common/api-error';
 import { parseIsoDate } from '../audience/attributes';
@@ -11,9 +12,6 @@ export type Schedule =
   | { type: 'now' }
   | { type: 'at'; at: string }
   | { type: 'cron'; cron: string; timezone: string };
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function isTimezone(name: unknown): name is string {
   if (typeof name !== 'string' || name === '') return false;
@@ -32,7 +30,7 @@ export function parseSchedule(
   field = 'schedule',
 ): { schedule: Schedule } | { problems: ErrorDetail[] } {
   const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
-  if (!isObject(input))
+  if (!isJsonObject(input))
     return problem(field, 'must be {type: now}, {type: at, at} or {type: cron, cron, timezone}');
   switch (input.type) {
     case 'now':

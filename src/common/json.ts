@@ -15,3 +15,8 @@ export function definedOnly<T extends object>(input: T): Partial<T> {
     Object.entries(input).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
 }
+
+/** A JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

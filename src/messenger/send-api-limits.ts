@@ -5,16 +5,15 @@
  * with it (error 100), as Facebook does.
  */
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isJsonObject } from '../common/json';
+
 /** Characters as Facebook counts them: code points, so an emoji counts once. */
 export const length = (value: unknown): number =>
   typeof value === 'string' ? [...value].length : 0;
 
 /** The first limit `message` breaks, or undefined when Facebook would accept it. */
 export function messageLimitProblem(message: unknown): string | undefined {
-  if (!isObject(message)) return 'param message must be a JSON object';
+  if (!isJsonObject(message)) return 'param message must be a JSON object';
   const hasText = message.text !== undefined;
   const hasAttachment = message.attachment !== undefined;
   if (hasText === hasAttachment) {
@@ -38,7 +37,7 @@ function checkQuickReplies(quickReplies: unknown): string | undefined {
   if (quickReplies.length > 13) return 'param message[quick_replies] must have at most 13 items';
   for (const [index, reply] of quickReplies.entries()) {
     const at = `message[quick_replies][${index}]`;
-    if (!isObject(reply)) return `param ${at} must be a JSON object`;
+    if (!isJsonObject(reply)) return `param ${at} must be a JSON object`;
     const type = reply.content_type;
     if (type === 'user_email' || type === 'user_phone_number') continue;
     if (type !== 'text')
@@ -55,7 +54,7 @@ function checkQuickReplies(quickReplies: unknown): string | undefined {
 }
 
 function checkAttachment(attachment: unknown): string | undefined {
-  if (!isObject(attachment) || !isObject(attachment.payload))
+  if (!isJsonObject(attachment) || !isJsonObject(attachment.payload))
     return 'param message[attachment][payload] is required';
   const payload = attachment.payload;
   if (attachment.type !== 'template') {
@@ -95,7 +94,7 @@ function checkElements(elements: unknown): string | undefined {
     return 'param message[attachment][payload][elements] must have at most 10 items';
   for (const [index, element] of elements.entries()) {
     const at = `message[attachment][payload][elements][${index}]`;
-    if (!isObject(element) || length(element.title) === 0)
+    if (!isJsonObject(element) || length(element.title) === 0)
       return `param ${at}[title] must be non-empty`;
     if (length(element.title) > 80)
       return `Length of param ${at}[title] must be less than or equal to 80`;
@@ -114,7 +113,7 @@ function checkButtons(buttons: unknown, at: string, min: number): string | undef
   if (!Array.isArray(buttons) || buttons.length < min) return `param ${at} must be non-empty`;
   if (buttons.length > 3) return `param ${at} must have at most 3 items`;
   for (const [index, button] of buttons.entries()) {
-    if (!isObject(button)) return `param ${at}[${index}] must be a JSON object`;
+    if (!isJsonObject(button)) return `param ${at}[${index}] must be a JSON object`;
     if (button.type !== 'account_unlink' && length(button.title) === 0)
       return `param ${at}[${index}][title] must be non-empty`;
     if (length(button.title) > 20)

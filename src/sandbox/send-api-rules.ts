@@ -3,7 +3,7 @@
  * anything: a pure function of the request body, so the sandbox answers the
  * same error for the same mistake every time.
  */
-import { asId } from '../common/json';
+import { asId, isJsonObject } from '../common/json';
 import { messageLimitProblem } from '../messenger/send-api-limits';
 import { invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
 
@@ -11,17 +11,13 @@ import { invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
 export const RETIRED_TAGS = ['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE'];
 const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'];
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 export function checkSendRequest(
   body: unknown,
   acceptedTags: readonly string[],
 ): GraphErrorSpec | undefined {
-  if (!isObject(body)) return invalidParameter('The request body must be a JSON object');
+  if (!isJsonObject(body)) return invalidParameter('The request body must be a JSON object');
   const recipient = body.recipient;
-  if (!isObject(recipient)) return invalidParameter('The parameter recipient is required');
+  if (!isJsonObject(recipient)) return invalidParameter('The parameter recipient is required');
   if (recipient.id === undefined && recipient.one_time_notif_token === undefined) {
     return invalidParameter('param recipient must have id or one_time_notif_token');
   }

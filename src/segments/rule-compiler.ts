@@ -7,6 +7,7 @@
  */
 import { attributeNameProblem, parseIsoDate } from '../audience/attributes';
 import type { ErrorDetail } from '../common/api-error';
+import { isJsonObject } from '../common/json';
 
 export const RULE_OPS = [
   'eq',
@@ -65,11 +66,9 @@ export function compileRules(rules: unknown, now: Date): MongoFilter {
   return filter;
 }
 
+// Only plain objects: JSON never makes anything else, and a class instance must not pass.
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  Object.getPrototypeOf(value) === Object.prototype;
+  isJsonObject(value) && Object.getPrototypeOf(value) === Object.prototype;
 const isScalar = (value: unknown): value is Scalar =>
   typeof value === 'string' ||
   typeof value === 'boolean' ||
