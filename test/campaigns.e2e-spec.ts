@@ -5,9 +5,8 @@
  */
 import { CampaignRunsService } from '../src/campaigns/campaign-runs.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
-import { importCsv, PAGE_ID } from './harness/audience';
+import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 
-const TOKEN = `EAAB${'c'.repeat(50)}`;
 const OK_PSID = '6543210987654321';
 const GONE_PSID = '6543210987654322';
 const CLOSED_PSID = '6543210987654323';
@@ -20,13 +19,8 @@ describe('campaigns', () => {
   const post = (path: string, body: object = {}) => t.http().post(api(path)).set(auth).send(body);
 
   beforeAll(async () => {
-    t = await createTestApp({ sandbox: { pages: [{ pageId: PAGE_ID, accessToken: TOKEN }] } });
-    await t
-      .http()
-      .post('/api/pages')
-      .set(auth)
-      .send({ pageId: PAGE_ID, name: 'Acme', accessToken: TOKEN })
-      .expect(201);
+    t = await createTestApp({ sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] } });
+    await registerPage(t);
     const recent = new Date(Date.now() - 3_600_000).toISOString();
     const old = new Date(Date.now() - 5 * 86_400_000).toISOString();
     await importCsv(
@@ -320,12 +314,7 @@ describe('the scheduler with two instances on one database', () => {
       env: { MONGODB_URI: first.config.mongodbUri },
     });
     try {
-      await first
-        .http()
-        .post('/api/pages')
-        .set(auth)
-        .send({ pageId: PAGE_ID, name: 'Acme', accessToken: TOKEN })
-        .expect(201);
+      await registerPage(first);
       const segment = (
         await first
           .http()

@@ -2,13 +2,19 @@
 import { auth, type TestApp } from './app';
 
 export const PAGE_ID = '104857600000001';
+/** The Page token tests register; give it to the sandbox so it accepts the Page's calls. */
+export const PAGE_TOKEN = `EAAB${'t'.repeat(40)}`;
 
-export async function registerPage(t: TestApp, pageId = PAGE_ID): Promise<void> {
+export async function registerPage(
+  t: TestApp,
+  pageId = PAGE_ID,
+  accessToken = PAGE_TOKEN,
+): Promise<void> {
   await t
     .http()
     .post('/api/pages')
     .set(auth)
-    .send({ pageId, name: 'Acme', accessToken: `EAAB${'t'.repeat(40)}` })
+    .send({ pageId, name: 'Acme', accessToken })
     .expect(201);
 }
 
