@@ -121,3 +121,16 @@ describe('health when the database is gone', () => {
     }
   });
 });
+
+describe('ROLE=worker', () => {
+  it('serves health and metrics, and no API', async () => {
+    const t = await createTestApp({ sandbox: false, env: { ROLE: 'worker' } });
+    try {
+      await t.http().get('/health').expect(200, { status: 'ok', database: 'up' });
+      await t.http().get('/metrics').expect(200);
+      await t.http().get('/api/pages').set(auth).expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
