@@ -9,6 +9,7 @@ import {
   sendMessageBody,
   textMessage,
 } from '../src/messenger/payloads';
+import { startSandbox } from '../src/sandbox/sandbox.server';
 import { APP_ID, createTestApp, type TestApp } from './harness/app';
 
 const page: PageCredentials = {
@@ -257,6 +258,31 @@ describe('MessengerClient with nothing listening', () => {
       });
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('the sandbox scripting routes', () => {
+  it('validate their input and answer in the error shape', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const put = (body: unknown) =>
+        fetch(`${sandbox.url}/_sandbox/scenario`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await put({ serverErrorRatio: 0.5, outsideWindowPsids: ['1'] })).status).toBe(204);
+      const refused = await put({ serverErrorRatio: 2, resetPsids: ['abc'], surprise: true });
+      expect(refused.status).toBe(400);
+      const body = (await refused.json()) as { details: { field: string }[] };
+      expect(body.details.map((detail) => detail.field).sort()).toEqual([
+        'resetPsids',
+        'serverErrorRatio',
+        'surprise',
+      ]);
+    } finally {
+      await sandbox.close();
     }
   });
 });

@@ -10,10 +10,18 @@ import {
   Query,
   Req,
   Res,
+  UsePipes,
 } from '@nestjs/common';
+import { createValidationPipe } from '../common/validation';
 import type { Request, Response } from 'express';
 import { SandboxService } from './sandbox.service';
-import type { SandboxPage, SandboxScenario } from './sandbox.types';
+import {
+  SandboxPageDto,
+  SandboxPsidDto,
+  SandboxScenarioDto,
+  SandboxThreadOwnerDto,
+  SandboxWebhookDto,
+} from './sandbox.dto';
 
 /** The fake Graph API: `/{version}/me/{endpoint}` (a Page id works in place of `me`). */
 @Controller()
@@ -47,18 +55,19 @@ export class SandboxGraphController {
 
 /** Scripting for tests, the demo and benchmarks run against a standalone sandbox. */
 @Controller('_sandbox')
+@UsePipes(createValidationPipe())
 export class SandboxControlController {
   constructor(private readonly sandbox: SandboxService) {}
 
   @Post('pages')
   @HttpCode(204)
-  addPage(@Body() page: SandboxPage): void {
+  addPage(@Body() page: SandboxPageDto): void {
     this.sandbox.addPage(page);
   }
 
   @Put('scenario')
   @HttpCode(204)
-  setScenario(@Body() scenario: SandboxScenario): void {
+  setScenario(@Body() scenario: SandboxScenarioDto): void {
     this.sandbox.setScenario(scenario);
   }
 
@@ -75,18 +84,18 @@ export class SandboxControlController {
 
   @Post('thread-owners')
   @HttpCode(204)
-  setThreadOwner(@Body() body: { psid: string; appId: string }): void {
+  setThreadOwner(@Body() body: SandboxThreadOwnerDto): void {
     this.sandbox.setThreadOwner(body.psid, body.appId);
   }
 
   @Post('notification-tokens')
-  issueToken(@Body() body: { psid: string }): { token: string } {
+  issueToken(@Body() body: SandboxPsidDto): { token: string } {
     return { token: this.sandbox.issueNotificationToken(body.psid) };
   }
 
   @Post('webhooks')
   @HttpCode(200)
-  sendWebhook(@Body() body: { url: string; payload: unknown }) {
+  sendWebhook(@Body() body: SandboxWebhookDto) {
     return this.sandbox.sendWebhook(body.url, body.payload);
   }
 }

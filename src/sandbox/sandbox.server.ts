@@ -2,6 +2,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
+import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { SandboxModule } from './sandbox.module';
 import { SandboxService } from './sandbox.service';
 import type { SandboxOptions } from './sandbox.types';
@@ -22,6 +23,8 @@ export async function startSandbox(
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: '10mb' });
+  // The scripting routes answer bad input in the service's error shape.
+  app.useGlobalFilters(new HttpExceptionFilter());
   await app.listen(port, '127.0.0.1');
   const server: Server = app.getHttpServer();
   // Longer than any client's idle socket, so keep-alive reuse never races a server-side close.

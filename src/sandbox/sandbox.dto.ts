@@ -1,0 +1,55 @@
+/** Bodies of the sandbox's scripting routes, validated like every other input. */
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import type { ScriptedError } from './sandbox.types';
+
+export class SandboxPageDto {
+  @Matches(/^\d{1,20}$/, { message: 'must be a numeric Page id' }) pageId!: string;
+  @IsString()
+  @Matches(/^\S{10,1024}$/, { message: 'must be a token without spaces' })
+  accessToken!: string;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/i, { message: 'must be 32 hex characters' })
+  appSecret?: string;
+}
+
+export class SandboxScenarioDto {
+  @IsOptional() @IsInt() @Min(0) @Max(120_000) latencyMs?: number;
+  @IsOptional() @IsObject() errorsByPsid?: Record<string, ScriptedError>;
+  @IsOptional()
+  @IsArray()
+  @Matches(/^\d+$/, { each: true, message: 'each must be a PSID' })
+  outsideWindowPsids?: string[];
+  @IsOptional() @IsInt() @Min(0) throttleNext?: number;
+  @IsOptional() @IsNumber() @Min(0) @Max(1) serverErrorRatio?: number;
+  @IsOptional()
+  @IsArray()
+  @Matches(/^\d+$/, { each: true, message: 'each must be a PSID' })
+  resetPsids?: string[];
+  @IsOptional() @Type(() => Number) @IsInt() seed?: number;
+}
+
+export class SandboxThreadOwnerDto {
+  @Matches(/^\d+$/, { message: 'must be a PSID' }) psid!: string;
+  @Matches(/^\d+$/, { message: 'must be an app id' }) appId!: string;
+}
+
+export class SandboxPsidDto {
+  @Matches(/^\d+$/, { message: 'must be a PSID' }) psid!: string;
+}
+
+export class SandboxWebhookDto {
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url!: string;
+  @IsObject() payload!: Record<string, unknown>;
+}
