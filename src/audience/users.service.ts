@@ -294,10 +294,6 @@ function validateAttributes(
     if ('problem' in parsed) details.push({ field, reason: parsed.problem });
     else output[name] = parsed.value;
   }
-  if (details.length > 0)
-    throw ApiError.badRequest(
-      details.map((detail) => `${detail.field} ${detail.reason}`).join('; '),
-      details,
-    );
+  if (details.length > 0) throw ApiError.fromProblems(details);
   return output;
 }

@@ -392,10 +392,7 @@ export class CampaignsService {
       problems.push({ field: 'segmentId', reason: `no such segment on Page ${pageId}` });
     }
     if (problems.length > 0 || 'problems' in delivery || 'problems' in schedule) {
-      throw ApiError.badRequest(
-        problems.map((problem) => `${problem.field} ${problem.reason}`).join('; '),
-        problems,
-      );
+      throw ApiError.fromProblems(problems);
     }
     return { delivery: delivery.delivery, schedule: schedule.schedule, maxRate };
   }

@@ -1,14 +1,7 @@
-import { composeMessage, isAudioOrVideo, MessageError } from './message-composer';
+import { composeMessage, isAudioOrVideo } from './message-composer';
+import { problemsOf } from '../../test/harness/problems';
 
-const problems = (input: unknown) => {
-  try {
-    composeMessage(input);
-  } catch (error) {
-    if (error instanceof MessageError) return error.details;
-    throw error;
-  }
-  throw new Error('expected the message to be refused');
-};
+const problems = (input: unknown) => problemsOf(() => composeMessage(input));
 const many = (count: number, make: (index: number) => unknown) =>
   Array.from({ length: count }, (_, index) => make(index));
 

@@ -5,7 +5,7 @@
  * Strings may hold Liquid; they are rendered per user later, on each string.
  */
 import { isJsonObject } from '../common/json';
-import type { ErrorDetail } from '../common/api-error';
+import { FieldProblems, type ErrorDetail } from '../common/api-error';
 import { length } from '../messenger/send-api-limits';
 import type { QuickReply, SendApiMessage } from '../messenger/payloads';
 
@@ -28,11 +28,7 @@ const URL_PATTERN = /^https?:\/\/[^\s]+$/i;
 /** The media template takes only Facebook-hosted media (or an uploaded attachment id). */
 const FACEBOOK_URL = /^https:\/\/(www\.|business\.|m\.)?facebook\.com\/[^\s]+$/i;
 
-export class MessageError extends Error {
-  constructor(readonly details: ErrorDetail[]) {
-    super(details.map((detail) => `${detail.field} ${detail.reason}`).join('; '));
-  }
-}
+export class MessageError extends FieldProblems {}
 
 type Json = Record<string, unknown>;
 

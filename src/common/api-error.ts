@@ -9,6 +9,21 @@ export interface ErrorDetail {
   reason: string;
 }
 
+/**
+ * Problems found by a pure checker (rule compiler, message composer), each with
+ * the path of its field. Services turn them into a 400 with ApiError.fromProblems.
+ */
+export class FieldProblems extends Error {
+  constructor(readonly details: ErrorDetail[]) {
+    super(describeProblems(details));
+  }
+}
+
+/** `field reason; field reason`, the message that goes with a list of details. */
+export function describeProblems(details: ErrorDetail[]): string {
+  return details.map((detail) => `${detail.field} ${detail.reason}`).join('; ');
+}
+
 export class ApiError extends HttpException {
   constructor(
     status: HttpStatus,
@@ -21,6 +36,15 @@ export class ApiError extends HttpException {
 
   static badRequest(message: string, details?: ErrorDetail[]): ApiError {
     return new ApiError(HttpStatus.BAD_REQUEST, message, details);
+  }
+
+  /** A 400 listing the problems; `prefix` says what they concern. */
+  static fromProblems(problems: FieldProblems | ErrorDetail[], prefix = ''): ApiError {
+    const details = problems instanceof FieldProblems ? problems.details : problems;
+    return ApiError.badRequest(
+      `${prefix}${describeProblems(details) || 'request is not valid'}`,
+      details,
+    );
   }
 
   static invalidField(field: string, reason: string): ApiError {

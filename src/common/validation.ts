@@ -59,10 +59,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: true,
-    exceptionFactory: (errors) => {
-      const details = flattenValidationErrors(errors);
-      const message = details.map((detail) => `${detail.field} ${detail.reason}`).join('; ');
-      return ApiError.badRequest(message || 'request is not valid', details);
-    },
+    exceptionFactory: (errors) => ApiError.fromProblems(flattenValidationErrors(errors)),
   });
 }

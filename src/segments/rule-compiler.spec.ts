@@ -1,16 +1,9 @@
-import { compileRules, MAX_DEPTH, RuleError } from './rule-compiler';
+import { compileRules, MAX_DEPTH } from './rule-compiler';
+import { problemsOf } from '../../test/harness/problems';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const compile = (rules: unknown) => compileRules(rules, now);
-const problems = (rules: unknown) => {
-  try {
-    compile(rules);
-  } catch (error) {
-    if (error instanceof RuleError) return error.details;
-    throw error;
-  }
-  throw new Error('expected the rules to be refused');
-};
+const problems = (rules: unknown) => problemsOf(() => compile(rules));
 const condition = (attribute: string, op: string, value?: unknown) => ({ attribute, op, value });
 
 describe('compileRules: each operator', () => {

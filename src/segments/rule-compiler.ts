@@ -6,7 +6,7 @@
  * `rules.all[1].value`.
  */
 import { attributeNameProblem, parseIsoDate } from '../audience/attributes';
-import type { ErrorDetail } from '../common/api-error';
+import { FieldProblems, type ErrorDetail } from '../common/api-error';
 import { isJsonObject } from '../common/json';
 
 export const RULE_OPS = [
@@ -52,11 +52,7 @@ const BUILT_INS: Record<string, 'string' | 'date' | 'boolean'> = {
 
 export type MongoFilter = Record<string, unknown>;
 
-export class RuleError extends Error {
-  constructor(readonly details: ErrorDetail[]) {
-    super(details.map((detail) => `${detail.field} ${detail.reason}`).join('; '));
-  }
-}
+export class RuleError extends FieldProblems {}
 
 /** The filter for `rules`, evaluated at `now` (for withinLastDays); throws RuleError. */
 export function compileRules(rules: unknown, now: Date): MongoFilter {

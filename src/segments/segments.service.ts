@@ -79,8 +79,7 @@ function checkRules(rules: unknown): void {
   try {
     compileRules(rules, new Date());
   } catch (error) {
-    if (error instanceof RuleError)
-      throw ApiError.badRequest(`invalid rules: ${error.message}`, error.details);
+    if (error instanceof RuleError) throw ApiError.fromProblems(error, 'invalid rules: ');
     throw error;
   }
 }
