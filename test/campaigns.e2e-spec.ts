@@ -266,6 +266,36 @@ describe('campaigns', () => {
     expect(body.details).toEqual(expect.arrayContaining([{ field, reason }]));
   });
 
+  it('keeps the stored campaign when an edit is refused, and names unknown or malformed ids', async () => {
+    const created = (
+      await post(`/pages/${PAGE_ID}/campaigns`, restock({ name: 'Keep' })).expect(201)
+    ).body;
+    const { body } = await t
+      .http()
+      .patch(api(`/campaigns/${created.id}`))
+      .set(auth)
+      .send({ name: 'Changed', message: { kind: 'buttons', text: 'Pick', buttons: [] } })
+      .expect(400);
+    expect(body.details).toEqual([
+      { field: 'message.buttons', reason: 'must hold 1 to 3 buttons' },
+    ]);
+    const stored = (
+      await t
+        .http()
+        .get(api(`/campaigns/${created.id}`))
+        .set(auth)
+        .expect(200)
+    ).body;
+    expect(stored).toMatchObject({ name: 'Keep', messageVersion: 1, message: created.message });
+    await t.http().get(api('/campaigns/0123456789abcdef01234567')).set(auth).expect(404);
+    const malformed = (await t.http().get(api('/campaigns/42')).set(auth).expect(400)).body;
+    expect(malformed.details).toEqual([{ field: 'campaignId', reason: 'must be a campaign id' }]);
+    const unknownQuery = (
+      await t.http().get(`/api/pages/${PAGE_ID}/users?page=2`).set(auth).expect(400)
+    ).body;
+    expect(unknownQuery.details).toEqual([{ field: 'page', reason: 'is not an allowed field' }]);
+  });
+
   it('records a rendered_too_long test-send for a user whose attribute is too long, without calling Facebook', async () => {
     await t
       .http()
