@@ -9,8 +9,17 @@ import {
   sendMessageBody,
   textMessage,
 } from '../src/messenger/payloads';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hubSignature } from '../src/common/hub-signature';
 import { startSandbox } from '../src/sandbox/sandbox.server';
-import { APP_ID, createTestApp, type TestApp } from './harness/app';
+import {
+  deliveryEvent,
+  inboundMessageEvent,
+  pageWebhook,
+  readEvent,
+} from '../src/sandbox/webhook-events';
+import { APP_ID, APP_SECRET, createTestApp, type TestApp } from './harness/app';
 
 const page: PageCredentials = {
   pageId: '104857600000001',
@@ -283,6 +292,69 @@ describe('the sandbox scripting routes', () => {
       ]);
     } finally {
       await sandbox.close();
+    }
+  });
+});
+
+describe('webhooks sent by the sandbox', () => {
+  it('are signed with X-Hub-Signature-256 over the exact body, shaped as Facebook sends them', async () => {
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.end('EVENT_RECEIVED');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const sandbox = await startSandbox({ appSecret: APP_SECRET });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const payload = pageWebhook(page.pageId, [
+        deliveryEvent(page.pageId, PSID, 1795440000000, ['m_abc']),
+        readEvent(page.pageId, PSID, 1795440001000),
+        inboundMessageEvent(page.pageId, PSID, 'Hello', 1795440002000),
+      ]);
+      const answer = await sandbox.sandbox.sendWebhook(
+        `http://127.0.0.1:${port}/webhooks/messenger`,
+        payload,
+      );
+      expect(answer).toEqual({ status: 200, body: 'EVENT_RECEIVED' });
+      const [delivery] = received;
+      expect(delivery.headers['x-hub-signature-256']).toBe(hubSignature(delivery.body, APP_SECRET));
+      expect(JSON.parse(delivery.body)).toEqual({
+        object: 'page',
+        entry: [
+          {
+            id: page.pageId,
+            time: expect.any(Number),
+            messaging: [
+              {
+                sender: { id: PSID },
+                recipient: { id: page.pageId },
+                timestamp: 1795440000000,
+                delivery: { mids: ['m_abc'], watermark: 1795440000000 },
+              },
+              {
+                sender: { id: PSID },
+                recipient: { id: page.pageId },
+                timestamp: 1795440001000,
+                read: { watermark: 1795440001000 },
+              },
+              {
+                sender: { id: PSID },
+                recipient: { id: page.pageId },
+                timestamp: 1795440002000,
+                message: { mid: expect.any(String), text: 'Hello' },
+              },
+            ],
+          },
+        ],
+      });
+    } finally {
+      await sandbox.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
