@@ -150,6 +150,23 @@ describe('MessengerClient against the sandbox', () => {
     });
   });
 
+  it('sends with a one-time-notification token once; a second use is refused', async () => {
+    const token = t.sandbox!.sandbox.issueNotificationToken(PSID);
+    const body = sendMessageBody({
+      recipient: { one_time_notif_token: token },
+      messagingType: 'UPDATE',
+      message: textMessage('Back in stock'),
+    });
+    expect(await client.sendMessage(page, body)).toEqual({
+      ok: true,
+      value: { recipientId: PSID, messageId: expect.stringMatching(/^m_/) },
+    });
+    expect(await client.sendMessage(page, body)).toMatchObject({
+      ok: false,
+      failure: { code: 100, class: 'permanent' },
+    });
+  });
+
   describe('failures, classified', () => {
     it('551/1545041: permanent, suppress the user', async () => {
       t.sandbox!.sandbox.setScenario({ errorsByPsid: { [PSID]: { code: 551, subcode: 1545041 } } });
