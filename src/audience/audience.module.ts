@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { MulterModule } from '@nestjs/platform-express';
-import { randomBytes } from 'node:crypto';
 import { diskStorage } from 'multer';
 import { AppConfig } from '../config/app-config';
 import { PagesModule } from '../pages/pages.module';
 import { SegmentsModule } from '../segments/segments.module';
-import { uploadPath, UPLOAD_DIR } from './csv-upload';
+import { ensureUploadDir, uploadFileName } from './csv-upload';
 import { Import, ImportSchema } from './import.schema';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
@@ -25,9 +24,8 @@ import { UsersService } from './users.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         storage: diskStorage({
-          destination: (_req, _file, done) => done(null, (uploadPath(), UPLOAD_DIR)),
-          filename: (_req, _file, done) =>
-            done(null, `${Date.now()}-${randomBytes(8).toString('hex')}.csv`),
+          destination: (_req, _file, done) => done(null, ensureUploadDir()),
+          filename: (_req, _file, done) => done(null, uploadFileName()),
         }),
         limits: { fileSize: config.importMaxBytes, files: 1, fields: 10 },
       }),

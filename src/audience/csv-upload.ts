@@ -29,9 +29,15 @@ export interface CheckedUpload extends StoredUpload {
   plan: HeaderPlan;
 }
 
-export function uploadPath(): string {
+/** The folder uploads are streamed into, created when missing. */
+export function ensureUploadDir(): string {
   mkdirSync(UPLOAD_DIR, { recursive: true });
-  return join(UPLOAD_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}.csv`);
+  return UPLOAD_DIR;
+}
+
+/** A fresh temporary file name for one upload. */
+export function uploadFileName(): string {
+  return `${Date.now()}-${randomBytes(8).toString('hex')}.csv`;
 }
 
 export const tooLarge = (maxBytes: number): ApiError =>
@@ -42,7 +48,7 @@ export const tooLarge = (maxBytes: number): ApiError =>
 
 /** Streams a `text/csv` request body to disk, refusing it past `maxBytes`. */
 export async function storeCsvBody(req: Request, maxBytes: number): Promise<StoredUpload> {
-  const path = uploadPath();
+  const path = join(ensureUploadDir(), uploadFileName());
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {

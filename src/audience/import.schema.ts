@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema, type HydratedDocument } from 'mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
 
 export type ImportStatus = 'running' | 'completed' | 'failed';
 
@@ -39,7 +39,6 @@ export class Import {
   updatedAt!: Date;
 }
 
-export type ImportDocument = HydratedDocument<Import>;
 export const ImportSchema = SchemaFactory.createForClass(Import);
 // Listing a Page's imports, newest first.
 ImportSchema.index({ pageId: 1, createdAt: -1 });

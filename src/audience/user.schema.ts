@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema, type HydratedDocument } from 'mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
 import type { Attributes } from './attributes';
 
 export type UserSource = 'csv' | 'api' | 'webhook';
@@ -43,7 +43,6 @@ export class User {
   updatedAt!: Date;
 }
 
-export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
 // Upserts and lookups by (pageId, psid); one user per PSID of a Page.
 UserSchema.index({ pageId: 1, psid: 1 }, { unique: true });

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema, type HydratedDocument } from 'mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign-status';
 import type { DeliveryPolicy } from './delivery-policy';
 import type { Schedule } from './schedule';
@@ -24,7 +24,6 @@ export class Campaign {
   updatedAt!: Date;
 }
 
-export type CampaignDocument = HydratedDocument<Campaign>;
 export const CampaignSchema = SchemaFactory.createForClass(Campaign);
 // The scheduler's query: due campaigns (equality on status, range on nextRunAt).
 CampaignSchema.index({ status: 1, nextRunAt: 1 });

@@ -18,7 +18,6 @@ export const MESSAGE_KINDS = [
   'otn_request',
   'raw',
 ] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
 const ATTACHMENT_TYPES = ['image', 'video', 'audio', 'file'];
 const MEDIA_TYPES = ['image', 'video'];
 /** JSON size cap of a raw payload. */

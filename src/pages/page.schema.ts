@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 /** A Facebook Page the connector sends for. Secrets are stored sealed (see SecretBox). */
 @Schema({ collection: 'pages', timestamps: true })
@@ -21,5 +20,4 @@ export class Page {
   updatedAt!: Date;
 }
 
-export type PageDocument = HydratedDocument<Page>;
 export const PageSchema = SchemaFactory.createForClass(Page);

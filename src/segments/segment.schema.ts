@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema, type HydratedDocument } from 'mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
 
 /** A saved rule tree over user attributes; compiled to a filter each time it is used. */
 @Schema({ collection: 'segments', timestamps: true })
@@ -12,7 +12,6 @@ export class Segment {
   updatedAt!: Date;
 }
 
-export type SegmentDocument = HydratedDocument<Segment>;
 export const SegmentSchema = SchemaFactory.createForClass(Segment);
 // Listing a Page's segments.
 SegmentSchema.index({ pageId: 1, createdAt: 1 });
