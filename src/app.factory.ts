@@ -4,15 +4,23 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import type { Clock } from './common/clock';
 import type { AppConfig } from './config/app-config';
 
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    bufferLogs: true,
-    bodyParser: false,
-    // The webhook verifies X-Hub-Signature-256 over the exact bytes Facebook sent.
-    rawBody: true,
-  });
+/** `clock` replaces the system clock (tests move time by hand). */
+export async function createApp(
+  config: AppConfig,
+  options: { clock?: Clock } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, options.clock),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+      // The webhook verifies X-Hub-Signature-256 over the exact bytes Facebook sent.
+      rawBody: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.jsonBodyLimitBytes });
   app.disable('x-powered-by');

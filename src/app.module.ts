@@ -6,6 +6,7 @@ import { BearerTokenGuard } from './common/bearer-token.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerParams } from './common/logging';
 import { createValidationPipe } from './common/validation';
+import type { Clock } from './common/clock';
 import type { AppConfig } from './config/app-config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AudienceModule } from './audience/audience.module';
@@ -23,12 +24,12 @@ import { SegmentsModule } from './segments/segments.module';
  */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, clock?: Clock): DynamicModule {
     const api = config.role !== 'worker';
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
+        AppConfigModule.forRoot(config, clock),
         LoggerModule.forRoot(loggerParams(config.logLevel)),
         MongooseModule.forRoot(config.mongodbUri, { serverSelectionTimeoutMS: 5000 }),
         MetricsModule,

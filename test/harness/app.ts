@@ -12,6 +12,7 @@ import { createApp } from '../../src/app.factory';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.server';
 import type { SandboxOptions } from '../../src/sandbox/sandbox.types';
+import type { Clock } from '../../src/common/clock';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef';
 export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -54,14 +55,14 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions | false } = {},
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions | false; clock?: Clock } = {},
 ): Promise<TestApp> {
   const sandbox =
     options.sandbox === false
       ? undefined
       : await startSandbox({ appId: APP_ID, appSecret: APP_SECRET, ...options.sandbox });
   const config = testConfig({ ...(sandbox ? { GRAPH_API_URL: sandbox.url } : {}), ...options.env });
-  const app = await createApp(config);
+  const app = await createApp(config, { clock: options.clock });
   await app.init();
   const db = app.get<Connection>(getConnectionToken());
   return {
