@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isValidObjectId, type Model } from 'mongoose';
 import type { UserView } from '../audience/user.dto';
 import { User } from '../audience/user.schema';
@@ -198,16 +199,7 @@ export class CampaignsService {
     const compiled = composeMessage(campaign.message);
     return {
       messageVersion: campaign.messageVersion,
-      samples: sample.map((user) => {
-        const rendered = this.render(campaign, compiled, toUserView(user));
-        return rendered.ok
-          ? {
-              psid: user.psid,
-              ok: true,
-              request: this.sendBody(campaign, user.psid, rendered.message),
-            }
-          : { psid: user.psid, ok: false, reason: rendered.reason, detail: rendered.detail };
-      }),
+      samples: await this.renderSamples(campaign, compiled, sample),
       eligibility: await this.eligibility(campaign, filter, now),
     };
   }
@@ -260,6 +252,25 @@ export class CampaignsService {
       messageVersion: campaign.messageVersion,
       request,
     };
+  }
+
+  /** One user at a time, yielding between users: a render's budget is the longest the event loop waits. */
+  private async renderSamples(campaign: StoredCampaign, compiled: SendApiMessage, users: User[]) {
+    const samples = [];
+    for (const user of users) {
+      await yieldToEventLoop();
+      const rendered = this.render(campaign, compiled, toUserView(user));
+      samples.push(
+        rendered.ok
+          ? {
+              psid: user.psid,
+              ok: true,
+              request: this.sendBody(campaign, user.psid, rendered.message),
+            }
+          : { psid: user.psid, ok: false, reason: rendered.reason, detail: rendered.detail },
+      );
+    }
+    return samples;
   }
 
   private render(campaign: StoredCampaign, compiled: SendApiMessage, user: UserView): Rendered {
