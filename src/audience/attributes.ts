@@ -101,3 +101,23 @@ export function sameAttributeValue(a: unknown, b: unknown): boolean {
 function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
+
+/**
+ * `current` with `changes` applied (null removes an attribute), or the problem
+ * when the result would hold more than MAX_ATTRIBUTES: the cap holds for merges
+ * (PATCH, a re-import) as well as for whole writes.
+ */
+export function mergeAttributes(
+  current: Attributes,
+  changes: Record<string, AttributeValue | null>,
+): { attributes: Attributes } | { problem: string } {
+  const attributes: Attributes = { ...current };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete attributes[name];
+    else attributes[name] = value;
+  }
+  const count = Object.keys(attributes).length;
+  return count > MAX_ATTRIBUTES
+    ? { problem: `at most ${MAX_ATTRIBUTES} attributes (the merge would make ${count})` }
+    : { attributes };
+}

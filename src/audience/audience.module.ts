@@ -9,16 +9,13 @@ import { ensureUploadDir, uploadFileName } from './csv-upload';
 import { Import, ImportSchema } from './import.schema';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
-import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';
+import { UsersRepositoryModule } from './users-repository.module';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: User.name, schema: UserSchema },
-      { name: Import.name, schema: ImportSchema },
-    ]),
+    MongooseModule.forFeature([{ name: Import.name, schema: ImportSchema }]),
     // Uploads go to disk as they arrive: a file is never held in memory whole.
     MulterModule.registerAsync({
       inject: [AppConfig],
@@ -32,9 +29,11 @@ import { UsersService } from './users.service';
     }),
     PagesModule,
     SegmentsModule,
+    UsersRepositoryModule,
   ],
   controllers: [ImportsController, UsersController],
   providers: [UsersService, ImportsService],
-  exports: [UsersService],
+  // The repository is the users collection's one owner; campaigns query users through it.
+  exports: [UsersService, UsersRepositoryModule],
 })
 export class AudienceModule {}

@@ -1,22 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Types, type AnyBulkWriteOperation, type Model } from 'mongoose';
 import { ApiError, type ErrorDetail } from '../common/api-error';
-import { isDuplicateKeyError } from '../common/mongo-errors';
 import { PagesService } from '../pages/pages.service';
 import {
   attributeFromJson,
   attributeNameProblem,
   MAX_ATTRIBUTES,
+  mergeAttributes,
   sameAttributeValue,
   type Attributes,
 } from './attributes';
 import type { BuiltInField, ImportedUser } from './csv-columns';
 import type { UserInputDto, UserView } from './user.dto';
 import { toUserView } from './user-view';
-import { User } from './user.schema';
+import type { User } from './user.schema';
+import { UsersRepository, type ImportComparable } from './users.repository';
 
 const EDITABLE_FIELDS = ['firstName', 'lastName', 'locale', 'timezone'] as const;
+/** Reads and conditional writes a PATCH tries before answering 409 to a user that keeps changing. */
+const PATCH_ATTEMPTS = 3;
 
 export interface ImportBatchCounts {
   inserted: number;
@@ -27,7 +28,7 @@ export interface ImportBatchCounts {
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
     private readonly pages: PagesService,
   ) {}
 
@@ -37,16 +38,7 @@ export class UsersService {
     options: { filter?: Record<string, unknown>; limit: number; cursor?: string },
   ) {
     await this.pages.get(pageId);
-    const query: Record<string, unknown> = {
-      pageId,
-      ...(options.filter ? { $and: [options.filter] } : {}),
-    };
-    if (options.cursor) query._id = { $gt: new Types.ObjectId(options.cursor) };
-    const users = await this.users
-      .find(query)
-      .sort({ _id: 1 })
-      .limit(options.limit + 1)
-      .lean();
+    const users = await this.users.listPage(pageId, options.filter, options.limit, options.cursor);
     const items = users.slice(0, options.limit);
     return {
       items: items.map(toUserView),
@@ -55,7 +47,7 @@ export class UsersService {
   }
 
   async get(pageId: string, psid: string): Promise<UserView> {
-    const user = await this.users.findOne({ pageId, psid }).lean();
+    const user = await this.users.findByPsid(pageId, psid);
     if (!user) throw ApiError.notFound(`user ${psid} of Page ${pageId}`);
     return toUserView(user);
   }
@@ -75,20 +67,28 @@ export class UsersService {
       else unset[field] = 1;
     }
     if (input.suppressed !== undefined) set.suppressed = input.suppressed;
-    return this.upsert(
-      pageId,
-      psid,
-      { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
-      'api',
+    return toUserView(
+      await this.users.upsert(
+        pageId,
+        psid,
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        newUserDefaults('api'),
+      ),
     );
   }
 
-  /** Merges fields and attributes into an existing user; null removes a field or attribute. */
+  /**
+   * Merges fields and attributes into an existing user; null removes a field or
+   * attribute. The merge is checked against the attribute cap on what was read and
+   * written whole, only if the user did not change meanwhile (else read again), so
+   * no interleaving of merges can pass the cap.
+   */
   async patch(
     pageId: string,
     psid: string,
     input: UserInputDto & { suppressed?: boolean },
   ): Promise<UserView> {
+    const changes = validateAttributes(input.attributes ?? {}, true);
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
     for (const field of EDITABLE_FIELDS) {
@@ -96,27 +96,26 @@ export class UsersService {
       else if (input[field] !== undefined) set[field] = input[field];
     }
     if (input.suppressed !== undefined) set.suppressed = input.suppressed;
-    for (const [name, value] of Object.entries(validateAttributes(input.attributes ?? {}, true))) {
-      if (value === null) unset[`attributes.${name}`] = 1;
-      else set[`attributes.${name}`] = value;
+    for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt += 1) {
+      const current = await this.users.findByPsid(pageId, psid);
+      if (!current) throw ApiError.notFound(`user ${psid} of Page ${pageId}`);
+      const merged = mergeAttributes(current.attributes ?? {}, changes);
+      if ('problem' in merged) throw ApiError.invalidField('attributes', merged.problem);
+      const updated = await this.users.updateIfUnchanged(pageId, psid, current.updatedAt, {
+        $set: { ...set, attributes: merged.attributes },
+        ...(Object.keys(unset).length ? { $unset: unset } : {}),
+      });
+      if (updated) return toUserView(updated);
     }
-    const user = await this.users
-      .findOneAndUpdate(
-        { pageId, psid },
-        {
-          ...(Object.keys(set).length ? { $set: set } : {}),
-          ...(Object.keys(unset).length ? { $unset: unset } : {}),
-        },
-        { new: true },
-      )
-      .lean();
-    if (!user) throw ApiError.notFound(`user ${psid} of Page ${pageId}`);
-    return toUserView(user);
+    throw ApiError.conflict(
+      'user_changed',
+      `user ${psid} kept changing while the PATCH was applied; send it again`,
+    );
   }
 
   async delete(pageId: string, psid: string): Promise<void> {
-    const { deletedCount } = await this.users.deleteOne({ pageId, psid });
-    if (deletedCount === 0) throw ApiError.notFound(`user ${psid} of Page ${pageId}`);
+    if (!(await this.users.deleteByPsid(pageId, psid)))
+      throw ApiError.notFound(`user ${psid} of Page ${pageId}`);
   }
 
   /**
@@ -133,11 +132,11 @@ export class UsersService {
     at: Date,
     options: { fromAd?: boolean } = {},
   ): Promise<void> {
-    await this.upsert(
+    await this.users.upsert(
       pageId,
       psid,
       { $max: { lastInboundAt: at, ...(options.fromAd ? { adReferralAt: at } : {}) } },
-      'webhook',
+      newUserDefaults('webhook'),
     );
   }
 
@@ -152,117 +151,41 @@ export class UsersService {
     const counts: ImportBatchCounts = { inserted: 0, updated: 0, unchanged: 0 };
     if (rows.length === 0) return counts;
     const now = new Date();
-    const existingRows = await this.insertNew(pageId, rows, now);
+    const existingRows = await this.users.insertImported(pageId, rows, now);
     counts.inserted = rows.length - existingRows.length;
     if (existingRows.length === 0) return counts;
 
-    const existing = await this.users.collection
-      .find(
-        { pageId, psid: { $in: existingRows.map((row) => row.psid) } },
-        {
-          projection: {
-            _id: 0,
-            psid: 1,
-            attributes: 1,
-            firstName: 1,
-            lastName: 1,
-            locale: 1,
-            timezone: 1,
-            lastInboundAt: 1,
-          },
-        },
-      )
-      .toArray();
-    const byPsid = new Map(existing.map((user) => [user.psid as string, user]));
-    const updates: AnyBulkWriteOperation[] = [];
+    const existing = await this.users.findImportComparables(
+      pageId,
+      existingRows.map((row) => row.psid),
+    );
+    const byPsid = new Map(existing.map((user) => [user.psid, user]));
+    const changes: { psid: string; set: Record<string, unknown> }[] = [];
     for (const row of existingRows) {
       const set = changedFields(byPsid.get(row.psid) ?? {}, row);
       if (Object.keys(set).length === 0) counts.unchanged += 1;
-      else
-        updates.push({
-          updateOne: {
-            filter: { pageId, psid: row.psid },
-            update: { $set: { ...set, updatedAt: now } },
-          },
-        });
+      else changes.push({ psid: row.psid, set: { ...set, updatedAt: now } });
     }
-    if (updates.length > 0)
-      await this.users.collection.bulkWrite(updates as never[], { ordered: false });
-    counts.updated = updates.length;
+    await this.users.applyImportChanges(pageId, changes);
+    counts.updated = changes.length;
     return counts;
-  }
-
-  /** Inserts the rows as new users; returns those whose PSID already exists (duplicate key). */
-  private async insertNew(
-    pageId: string,
-    rows: ImportedUser[],
-    now: Date,
-  ): Promise<ImportedUser[]> {
-    const documents = rows.map((row) => ({
-      pageId,
-      psid: row.psid,
-      ...row.fields,
-      source: 'csv',
-      suppressed: false,
-      attributes: row.attributes,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    try {
-      await this.users.collection.insertMany(documents, { ordered: false });
-      return [];
-    } catch (error) {
-      const writeErrors = (
-        error as {
-          writeErrors?: { index: number; code: number }[] | { index: number; code: number };
-        }
-      ).writeErrors;
-      const failures = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (failures.length === 0 || failures.some((failure) => failure.code !== 11000)) throw error;
-      return failures.map((failure) => rows[failure.index]);
-    }
-  }
-
-  private async upsert(
-    pageId: string,
-    psid: string,
-    update: Record<string, unknown>,
-    source: User['source'],
-  ): Promise<UserView> {
-    // Defaults for a new user, less whatever the update sets itself (MongoDB refuses both on one path).
-    const set = (update.$set ?? {}) as Record<string, unknown>;
-    const defaults = Object.fromEntries(
-      Object.entries({ source, suppressed: false, attributes: {} }).filter(
-        ([key]) => !(key in set),
-      ),
-    );
-    const apply = () =>
-      this.users
-        .findOneAndUpdate(
-          { pageId, psid },
-          { ...update, $setOnInsert: defaults },
-          { new: true, upsert: true },
-        )
-        .lean();
-    try {
-      return toUserView(await apply());
-    } catch (error) {
-      // Two first writes for one PSID at once: the loser's insert fails; now it is an update.
-      if (!isDuplicateKeyError(error)) throw error;
-      return toUserView(await apply());
-    }
   }
 }
 
+/** What a user gets when a write creates it. */
+function newUserDefaults(source: User['source']): Record<string, unknown> {
+  return { source, suppressed: false, attributes: {} };
+}
+
 function changedFields(
-  current: Record<string, unknown>,
+  current: Partial<ImportComparable>,
   row: ImportedUser,
 ): Record<string, unknown> {
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(row.fields) as [BuiltInField, string | Date][]) {
     if (!sameAttributeValue(current[field], value)) set[field] = value;
   }
-  const attributes = (current.attributes ?? {}) as Attributes;
+  const attributes = current.attributes ?? {};
   for (const [name, value] of Object.entries(row.attributes)) {
     if (!sameAttributeValue(attributes[name], value)) set[`attributes.${name}`] = value;
   }

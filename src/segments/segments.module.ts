@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { User, UserSchema } from '../audience/user.schema';
+import { UsersRepositoryModule } from '../audience/users-repository.module';
 import { PagesModule } from '../pages/pages.module';
 import { Segment, SegmentSchema } from './segment.schema';
 import { SegmentsController } from './segments.controller';
@@ -8,11 +8,9 @@ import { SegmentsService } from './segments.service';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: Segment.name, schema: SegmentSchema },
-      { name: User.name, schema: UserSchema },
-    ]),
+    MongooseModule.forFeature([{ name: Segment.name, schema: SegmentSchema }]),
     PagesModule,
+    UsersRepositoryModule,
   ],
   controllers: [SegmentsController],
   providers: [SegmentsService],

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { toUserView } from '../audience/user-view';
-import { User } from '../audience/user.schema';
+import { UsersRepository } from '../audience/users.repository';
 import { ApiError } from '../common/api-error';
 import { definedOnly } from '../common/json';
 import { PagesService } from '../pages/pages.service';
@@ -15,7 +15,7 @@ import { Segment } from './segment.schema';
 export class SegmentsService {
   constructor(
     @InjectModel(Segment.name) private readonly segments: Model<Segment>,
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
     private readonly pages: PagesService,
   ) {}
 
@@ -61,9 +61,9 @@ export class SegmentsService {
     const now = new Date();
     const filter = await this.filterFor(pageId, segmentId, now);
     const [count, reachable, sample] = await Promise.all([
-      this.users.countDocuments(filter),
-      this.users.countDocuments({ $and: [filter, reachableNowFilter(now)] }),
-      sampleSize > 0 ? this.users.find(filter).limit(sampleSize).lean() : Promise.resolve([]),
+      this.users.countMatching(filter),
+      this.users.countMatching({ $and: [filter, reachableNowFilter(now)] }),
+      sampleSize > 0 ? this.users.findMatching(filter, sampleSize) : Promise.resolve([]),
     ]);
     return { count, reachable, sample: sample.map(toUserView) };
   }
