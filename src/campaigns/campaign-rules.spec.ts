@@ -13,12 +13,14 @@ describe('campaign transition table', () => {
     ['draft', 'running'],
     ['draft', 'cancelled'],
     ['scheduled', 'running'],
+    ['scheduled', 'paused'],
     ['scheduled', 'cancelled'],
     ['running', 'paused'],
     ['running', 'completed'],
     ['running', 'scheduled'],
     ['running', 'cancelled'],
     ['paused', 'running'],
+    ['paused', 'scheduled'],
     ['paused', 'cancelled'],
   ];
 

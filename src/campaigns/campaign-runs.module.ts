@@ -1,17 +1,32 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Campaign, CampaignRun, CampaignRunSchema, CampaignSchema } from './campaign.schema';
+import { Segment, SegmentSchema } from '../segments/segment.schema';
+import {
+  Campaign,
+  CampaignChange,
+  CampaignChangeSchema,
+  CampaignRun,
+  CampaignRunSchema,
+  CampaignSchema,
+} from './campaign.schema';
+import { CampaignChangesService } from './campaign-changes.service';
 import { CampaignRunsService } from './campaign-runs.service';
 
-/** Starting runs and the scheduler tick: in every role (the tick only where ROLE is worker or all). */
+/**
+ * Campaign changes and the scheduler tick, in every role (the tick only where ROLE
+ * is worker or all): the API changes campaigns, the worker starts and ends runs.
+ */
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Campaign.name, schema: CampaignSchema },
+      { name: CampaignChange.name, schema: CampaignChangeSchema },
       { name: CampaignRun.name, schema: CampaignRunSchema },
+      // Read only, to keep a run's segment rules as they were when it started.
+      { name: Segment.name, schema: SegmentSchema },
     ]),
   ],
-  providers: [CampaignRunsService],
-  exports: [CampaignRunsService],
+  providers: [CampaignChangesService, CampaignRunsService],
+  exports: [CampaignChangesService, CampaignRunsService],
 })
 export class CampaignRunsModule {}

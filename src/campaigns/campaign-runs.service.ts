@@ -1,16 +1,18 @@
 /**
- * Starting runs, from a publish (`now`) or the scheduler tick. The run document
- * inserted under (campaignId, occurrence) is the claim: with several processes
- * ticking at once, exactly one insert succeeds and the others see 11000.
+ * The scheduler tick: starts every scheduled campaign whose time has come. A
+ * start is a campaign change (CampaignChangesService), and the run it inserts
+ * under (campaignId, occurrence) is the claim to that occurrence: with several
+ * processes ticking at once, exactly one starts each run.
  */
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../common/mongo-errors';
+import { ApiError } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Campaign, CampaignRun } from './campaign.schema';
-import { nextOccurrence } from './schedule';
+import { CampaignChangesService, type StoredCampaign } from './campaign-changes.service';
 
 const TICK = 'campaign-scheduler';
 
@@ -22,7 +24,9 @@ export class CampaignRunsService implements OnApplicationBootstrap, OnModuleDest
   constructor(
     @InjectModel(Campaign.name) private readonly campaigns: Model<Campaign>,
     @InjectModel(CampaignRun.name) private readonly runs: Model<CampaignRun>,
+    private readonly changes: CampaignChangesService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
     private readonly registry: SchedulerRegistry,
   ) {}
 
@@ -31,12 +35,8 @@ export class CampaignRunsService implements OnApplicationBootstrap, OnModuleDest
     const timer = setInterval(() => {
       if (this.ticking) return;
       this.ticking = true;
-      this.tick(new Date())
-        .catch((error: unknown) =>
-          this.logger.error(
-            `scheduler tick failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        )
+      this.tick()
+        .catch((error: unknown) => this.logger.error(`scheduler tick failed: ${describe(error)}`))
         .finally(() => (this.ticking = false));
     }, this.config.schedulerTickMs);
     this.registry.addInterval(TICK, timer);
@@ -46,52 +46,31 @@ export class CampaignRunsService implements OnApplicationBootstrap, OnModuleDest
     if (this.registry.doesExist('interval', TICK)) this.registry.deleteInterval(TICK);
   }
 
-  /** Starts every scheduled campaign whose time has come; returns how many runs this call created. */
-  async tick(now: Date): Promise<number> {
+  /** Starts every scheduled campaign whose time has come; returns how many runs this call started. */
+  async tick(): Promise<number> {
     const due = await this.campaigns
-      .find({ status: 'scheduled', nextRunAt: { $lte: now } })
+      .find({ status: 'scheduled', nextRunAt: { $lte: this.clock.now() } })
       .limit(100)
-      .lean();
+      .lean<StoredCampaign[]>();
     let started = 0;
     for (const campaign of due) {
-      if (await this.startRun(campaign as Campaign & { _id: unknown }, campaign.nextRunAt!))
+      try {
+        await this.changes.apply(campaign, { kind: 'start' });
         started += 1;
+      } catch (error) {
+        // Another process started it, or it was paused or cancelled meanwhile: nothing to do.
+        if (error instanceof ApiError && error.getStatus() === 409) continue;
+        this.logger.error(`campaign ${String(campaign._id)} did not start: ${describe(error)}`);
+      }
     }
     return started;
-  }
-
-  /**
-   * Claims the run of `occurrence` and moves the campaign to running (with the
-   * next occurrence of a recurring schedule). Returns false when another process
-   * had already claimed it; the campaign update is the same either way.
-   */
-  async startRun(campaign: Campaign & { _id: unknown }, occurrence: Date): Promise<boolean> {
-    const campaignId = String(campaign._id);
-    let claimed = true;
-    try {
-      await this.runs.create({
-        campaignId,
-        pageId: campaign.pageId,
-        occurrence,
-        messageVersion: campaign.messageVersion,
-        status: 'started',
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      claimed = false;
-    }
-    const next =
-      campaign.schedule.type === 'cron' ? nextOccurrence(campaign.schedule, occurrence) : undefined;
-    await this.campaigns.updateOne(
-      { _id: campaign._id },
-      next
-        ? { $set: { status: 'running', nextRunAt: next } }
-        : { $set: { status: 'running' }, $unset: { nextRunAt: 1 } },
-    );
-    return claimed;
   }
 
   list(campaignId: string) {
     return this.runs.find({ campaignId }).sort({ occurrence: -1 }).limit(100).lean();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 /**
  * The campaign's lifecycle as an explicit transition table (SPEC §1, issue 4):
- * draft → scheduled → running → completed; running ⇄ paused; a recurring
+ * draft → scheduled → running → completed; running ⇄ paused; a scheduled
+ * campaign can be paused while it waits (and resumes to scheduled); a recurring
  * campaign goes back from running to scheduled between occurrences; anything
  * but completed can be cancelled.
  */
@@ -16,9 +17,9 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export const TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatus[]>> = {
   draft: ['scheduled', 'running', 'cancelled'],
-  scheduled: ['running', 'cancelled'],
+  scheduled: ['running', 'paused', 'cancelled'],
   running: ['paused', 'completed', 'scheduled', 'cancelled'],
-  paused: ['running', 'cancelled'],
+  paused: ['running', 'scheduled', 'cancelled'],
   completed: [],
   cancelled: [],
 };

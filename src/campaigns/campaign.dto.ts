@@ -94,9 +94,10 @@ export class TestSendDto {
   useToken?: boolean;
 }
 
+/** Publish and resume: `force` goes live without a successful test-send of the current message version. */
 export class PublishDto {
   @ApiPropertyOptional({
-    description: 'Publish without a successful test-send of the current message version',
+    description: 'Go live without a successful test-send of the current message version',
   })
   @IsOptional()
   @IsBoolean()

@@ -20,6 +20,12 @@ export class Campaign {
   @Prop({ type: String, required: true, enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
   /** When the scheduler starts the next run. */
   @Prop() nextRunAt?: Date;
+  /** The message version that went live at publish or at the last resume. */
+  @Prop() publishedVersion?: number;
+  /** The run being sent; a paused campaign keeps it, so resume continues that run. */
+  @Prop() activeRunId?: string;
+  /** How many changes the campaign has had: the next change is claimed under revision + 1. */
+  @Prop({ required: true, default: 0 }) revision!: number;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -30,6 +36,32 @@ CampaignSchema.index({ status: 1, nextRunAt: 1 });
 // Listing a Page's campaigns.
 CampaignSchema.index({ pageId: 1, createdAt: -1 });
 
+/**
+ * One change of a campaign (an edit, a publish, a pause, a run start…). Its insert
+ * under (campaignId, revision) is the exclusive claim to move the campaign from the
+ * revision that was read (SPEC §8): of concurrent requests that read the same
+ * revision exactly one inserts, and only it updates the campaign. The record holds
+ * everything the change does, so anyone who finds it not yet applied (its writer
+ * crashed) can carry it out again with the same result.
+ */
+@Schema({ collection: 'campaign_changes', timestamps: { createdAt: true, updatedAt: false } })
+export class CampaignChange {
+  @Prop({ required: true }) campaignId!: string;
+  @Prop({ required: true }) revision!: number;
+  @Prop({ required: true }) action!: string;
+  @Prop({ type: String, required: true, enum: CAMPAIGN_STATUSES }) from!: CampaignStatus;
+  @Prop({ type: String, required: true, enum: CAMPAIGN_STATUSES }) to!: CampaignStatus;
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) set!: Record<string, unknown>;
+  @Prop({ type: [String], default: [] }) unset!: string[];
+  /** The run this change starts, inserted with it. */
+  @Prop({ type: MongooseSchema.Types.Mixed }) run?: Record<string, unknown>;
+  createdAt!: Date;
+}
+
+export const CampaignChangeSchema = SchemaFactory.createForClass(CampaignChange);
+// The claim: one change per campaign and revision, whichever request inserts first.
+CampaignChangeSchema.index({ campaignId: 1, revision: 1 }, { unique: true });
+
 /** One run of a campaign: the insert under (campaignId, occurrence) is the exclusive claim to start it (SPEC §8). */
 @Schema({ collection: 'campaign_runs', timestamps: true })
 export class CampaignRun {
@@ -38,6 +70,12 @@ export class CampaignRun {
   /** The scheduled time this run is for (the publish time for `now`). */
   @Prop({ required: true }) occurrence!: Date;
   @Prop({ required: true }) messageVersion!: number;
+  @Prop({ required: true }) segmentId!: string;
+  /** The segment's rules when the run started: editing the segment later does not change this run's audience. */
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) segmentRules!: Record<
+    string,
+    unknown
+  >;
   @Prop({ type: String, required: true, enum: ['started'] }) status!: 'started';
   createdAt!: Date;
 }

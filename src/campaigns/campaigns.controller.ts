@@ -9,13 +9,17 @@ import {
   TestSendDto,
   UpdateCampaignDto,
 } from './campaign.dto';
+import { CampaignPreviewService } from './campaign-preview.service';
 import { CampaignsService, type CampaignView } from './campaigns.service';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
 @Controller('api')
 export class CampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly previews: CampaignPreviewService,
+  ) {}
 
   @Post('pages/:pageId/campaigns')
   @ApiOperation({
@@ -60,8 +64,8 @@ export class CampaignsController {
     summary:
       'Rendered Send API bodies for sample users and the eligibility breakdown; nothing is sent',
   })
-  preview(@Param() { campaignId }: CampaignParams, @Body() input: PreviewCampaignDto) {
-    return this.campaigns.preview(campaignId, input.psids);
+  async preview(@Param() { campaignId }: CampaignParams, @Body() input: PreviewCampaignDto) {
+    return this.previews.preview(await this.campaigns.find(campaignId), input.psids);
   }
 
   @Post('campaigns/:campaignId/test-send')
@@ -70,8 +74,12 @@ export class CampaignsController {
     summary:
       'Send the current message to one user now; 422 with the classified Graph error when Facebook refuses',
   })
-  testSend(@Param() { campaignId }: CampaignParams, @Body() input: TestSendDto) {
-    return this.campaigns.testSend(campaignId, input.psid, input.useToken);
+  async testSend(@Param() { campaignId }: CampaignParams, @Body() input: TestSendDto) {
+    return this.previews.testSend(
+      await this.campaigns.find(campaignId),
+      input.psid,
+      input.useToken,
+    );
   }
 
   @Post('campaigns/:campaignId/publish')
@@ -87,19 +95,23 @@ export class CampaignsController {
   @Post('campaigns/:campaignId/pause')
   @HttpCode(200)
   pause(@Param() { campaignId }: CampaignParams) {
-    return this.campaigns.transition(campaignId, 'paused');
+    return this.campaigns.pause(campaignId);
   }
 
   @Post('campaigns/:campaignId/resume')
   @HttpCode(200)
-  resume(@Param() { campaignId }: CampaignParams) {
-    return this.campaigns.transition(campaignId, 'running');
+  @ApiOperation({
+    summary:
+      'Continue a paused campaign; 409 test_send_required when its message changed and the new version has no successful test-send',
+  })
+  resume(@Param() { campaignId }: CampaignParams, @Body() input: PublishDto) {
+    return this.campaigns.resume(campaignId, input.force);
   }
 
   @Post('campaigns/:campaignId/cancel')
   @HttpCode(200)
   cancel(@Param() { campaignId }: CampaignParams) {
-    return this.campaigns.transition(campaignId, 'cancelled');
+    return this.campaigns.cancel(campaignId);
   }
 
   @Get('campaigns/:campaignId/runs')

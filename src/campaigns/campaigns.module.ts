@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { User, UserSchema } from '../audience/user.schema';
+import { AudienceModule } from '../audience/audience.module';
 import { MessengerModule } from '../messenger/messenger.module';
 import { PagesModule } from '../pages/pages.module';
 import { SegmentsModule } from '../segments/segments.module';
 import { Campaign, CampaignSchema, TestSend, TestSendSchema } from './campaign.schema';
 import { CampaignRunsModule } from './campaign-runs.module';
 import { CampaignsController } from './campaigns.controller';
+import { CampaignPreviewService } from './campaign-preview.service';
 import { CampaignsService } from './campaigns.service';
 
 @Module({
@@ -14,14 +15,14 @@ import { CampaignsService } from './campaigns.service';
     MongooseModule.forFeature([
       { name: Campaign.name, schema: CampaignSchema },
       { name: TestSend.name, schema: TestSendSchema },
-      { name: User.name, schema: UserSchema },
     ]),
+    AudienceModule,
     CampaignRunsModule,
     MessengerModule,
     PagesModule,
     SegmentsModule,
   ],
   controllers: [CampaignsController],
-  providers: [CampaignsService],
+  providers: [CampaignsService, CampaignPreviewService],
 })
 export class CampaignsModule {}

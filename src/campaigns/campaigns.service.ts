@@ -1,33 +1,27 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+/**
+ * A campaign's definition (create, edit, delete) and its lifecycle (publish,
+ * pause, resume, cancel). Every change goes through CampaignChangesService, so
+ * concurrent requests never both win (SPEC §8).
+ */
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isValidObjectId, type Model } from 'mongoose';
-import type { UserView } from '../audience/user.dto';
-import { User } from '../audience/user.schema';
-import { toUserView } from '../audience/user-view';
 import { ApiError, type ErrorDetail } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { definedOnly } from '../common/json';
 import { AppConfig } from '../config/app-config';
-import { publicFailure, valueOrGraphError } from '../messenger/graph-answer';
-import { MessengerClient } from '../messenger/messenger-client.service';
-import { sendMessageBody, type SendApiMessage } from '../messenger/payloads';
 import { PagesService } from '../pages/pages.service';
-import {
-  AD_REFERRAL_WINDOW_MS,
-  reachableNowFilter,
-  STANDARD_WINDOW_MS,
-} from '../segments/reachability';
 import { SegmentsService } from '../segments/segments.service';
 import type { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 import { Campaign, TestSend } from './campaign.schema';
+import { CampaignChangesService, type StoredCampaign } from './campaign-changes.service';
+import type { CampaignAction } from './campaign-lifecycle';
 import { CampaignRunsService } from './campaign-runs.service';
-import { canTransition, EDITABLE_STATUSES, type CampaignStatus } from './campaign-status';
-import { messagingTypeFor, parseDelivery, type DeliveryPolicy } from './delivery-policy';
+import { EDITABLE_STATUSES, type CampaignStatus } from './campaign-status';
+import { parseDelivery, type DeliveryPolicy } from './delivery-policy';
 import { composeMessage, isAudioOrVideo, MessageError } from './message-composer';
-import { renderMessage, templateProblems, type Rendered } from './personalisation';
-import { parseSchedule, nextOccurrence, type Schedule } from './schedule';
-
-type StoredCampaign = Campaign & { _id: unknown };
+import { templateProblems } from './personalisation';
+import { nextOccurrence, parseSchedule, type Schedule } from './schedule';
 
 export interface CampaignView {
   id: string;
@@ -36,6 +30,7 @@ export interface CampaignView {
   segmentId: string;
   message: Record<string, unknown>;
   messageVersion: number;
+  publishedVersion?: number;
   delivery: DeliveryPolicy;
   schedule: Schedule;
   ratePerSecond: number;
@@ -48,18 +43,19 @@ export interface CampaignView {
 
 const DEFAULT_RATE = 40;
 const AUDIO_VIDEO_MAX_RATE = 10;
+const MAX_RATE = 300;
 
 @Injectable()
 export class CampaignsService {
   constructor(
     @InjectModel(Campaign.name) private readonly campaigns: Model<Campaign>,
     @InjectModel(TestSend.name) private readonly testSends: Model<TestSend>,
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly changes: CampaignChangesService,
     private readonly segments: SegmentsService,
     private readonly pages: PagesService,
-    private readonly messenger: MessengerClient,
     private readonly runs: CampaignRunsService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async create(pageId: string, input: CreateCampaignDto): Promise<CampaignView> {
@@ -79,6 +75,7 @@ export class CampaignsService {
       ratePerSecond: input.ratePerSecond ?? Math.min(DEFAULT_RATE, checked.maxRate),
       maxErrors: input.maxErrors ?? 1000,
       status: 'draft',
+      revision: 0,
     });
     return toView(created.toObject());
   }
@@ -114,257 +111,76 @@ export class CampaignsService {
       delivery: checked.delivery,
       schedule: checked.schedule,
       ...(messageChanged ? { messageVersion: campaign.messageVersion + 1 } : {}),
+      ...(changes.schedule ? this.rescheduled(campaign, checked.schedule) : {}),
     };
-    const updated = await this.campaigns
-      .findOneAndUpdate({ _id: campaign._id }, { $set: set }, { new: true })
-      .lean();
-    return toView(updated!);
+    return toView((await this.changes.apply(campaign, { kind: 'edit', set }))!);
+  }
+
+  /**
+   * A published campaign's schedule may change only while it waits for its next
+   * run (paused, no run in progress), and its next run follows the new schedule.
+   */
+  private rescheduled(campaign: StoredCampaign, schedule: Schedule): { nextRunAt?: Date } {
+    if (campaign.status === 'draft') return {};
+    if (campaign.activeRunId)
+      throw ApiError.invalidField('schedule', 'cannot change while a run is in progress');
+    if (schedule.type === 'now')
+      throw ApiError.invalidField('schedule.type', 'now is for drafts; use at or cron');
+    return { nextRunAt: nextOccurrence(schedule, this.clock.now()) };
   }
 
   async delete(campaignId: string): Promise<void> {
-    const campaign = await this.find(campaignId);
-    if (campaign.status !== 'draft')
-      throw ApiError.conflict(
-        'not_draft',
-        `only a draft can be deleted; cancel a ${campaign.status} campaign`,
-        { status: campaign.status },
-      );
-    await this.campaigns.deleteOne({ _id: campaign._id, status: 'draft' });
+    await this.changes.apply(await this.find(campaignId), { kind: 'delete' });
   }
 
   /** Schedules the campaign, or starts it for `now`; needs a successful test-send of this message version unless forced. */
-  async publish(
-    campaignId: string,
-    force = false,
-  ): Promise<{ status: CampaignStatus; nextRunAt?: Date }> {
+  async publish(campaignId: string, force = false) {
     const campaign = await this.find(campaignId);
-    const now = new Date();
-    const target: CampaignStatus = campaign.schedule.type === 'now' ? 'running' : 'scheduled';
-    this.assertTransition(campaign, target);
-    if (
-      !force &&
-      !(await this.testSends.exists({
-        campaignId,
-        messageVersion: campaign.messageVersion,
-        ok: true,
-      }))
-    ) {
-      throw ApiError.conflict(
-        'test_send_required',
-        `message version ${campaign.messageVersion} has no successful test-send; test-send it or publish with force: true`,
-      );
-    }
-    if (campaign.schedule.type === 'now') {
-      await this.runs.startRun(campaign, now);
-      return { status: 'running' };
-    }
-    const nextRunAt = nextOccurrence(campaign.schedule, now);
-    if (!nextRunAt) throw ApiError.invalidField('schedule.at', 'must be in the future');
-    await this.campaigns.updateOne(
-      { _id: campaign._id },
-      { $set: { status: 'scheduled', nextRunAt } },
-    );
-    return { status: 'scheduled', nextRunAt };
+    return this.act(campaign, { kind: 'publish', force, tested: await this.isTested(campaign) });
   }
 
-  async transition(
-    campaignId: string,
-    to: 'paused' | 'running' | 'cancelled',
-  ): Promise<{ status: CampaignStatus }> {
+  /** Continues a paused campaign; a message changed since it went live needs a test-send first, unless forced. */
+  async resume(campaignId: string, force = false) {
     const campaign = await this.find(campaignId);
-    if (to === 'running' && campaign.status !== 'paused') {
-      throw ApiError.conflict(
-        'invalid_transition',
-        `only a paused campaign can be resumed; this one is ${campaign.status}`,
-        { status: campaign.status },
-      );
-    }
-    this.assertTransition(campaign, to);
-    await this.campaigns.updateOne({ _id: campaign._id }, { $set: { status: to } });
-    return { status: to };
+    return this.act(campaign, { kind: 'resume', force, tested: await this.isTested(campaign) });
+  }
+
+  async pause(campaignId: string) {
+    return this.act(await this.find(campaignId), { kind: 'pause' });
+  }
+
+  async cancel(campaignId: string) {
+    return this.act(await this.find(campaignId), { kind: 'cancel' });
   }
 
   listRuns(campaignId: string) {
     return this.find(campaignId).then(() => this.runs.list(campaignId));
   }
 
-  /** The rendered Send API bodies for sample users and who could receive the message now. Nothing is sent. */
-  async preview(campaignId: string, psids?: string[]) {
-    const campaign = await this.find(campaignId);
-    const now = new Date();
-    const filter = await this.segments.filterFor(campaign.pageId, campaign.segmentId, now);
-    const sample = psids?.length
-      ? await this.users.find({ pageId: campaign.pageId, psid: { $in: psids } }).lean()
-      : await this.users.find(filter).limit(10).lean();
-    const compiled = composeMessage(campaign.message);
-    return {
-      messageVersion: campaign.messageVersion,
-      samples: await this.renderSamples(campaign, compiled, sample),
-      eligibility: await this.eligibility(campaign, filter, now),
-    };
+  async find(campaignId: string): Promise<StoredCampaign> {
+    const campaign = isValidObjectId(campaignId)
+      ? await this.campaigns.findById(campaignId).lean<StoredCampaign>()
+      : null;
+    if (!campaign) throw ApiError.notFound(`campaign ${campaignId}`);
+    return campaign;
   }
 
-  /**
-   * Sends the campaign's current message to one user now, whatever the segment
-   * and schedule, as Facebook will take it under the delivery policy. Recorded
-   * with the message version; never counted in stats; a token only with useToken.
-   */
-  async testSend(campaignId: string, psid: string, useToken = false) {
-    const campaign = await this.find(campaignId);
-    const user = await this.users.findOne({ pageId: campaign.pageId, psid }).lean();
-    if (!user) throw ApiError.notFound(`user ${psid} of Page ${campaign.pageId}`);
-    if (useToken && campaign.delivery.policy === 'otn') {
-      throw ApiError.conflict(
-        'no_token',
-        `user ${psid} has no unused one-time-notification token for topic ${campaign.delivery.topic}`,
-      );
-    }
-    const rendered = this.render(campaign, composeMessage(campaign.message), toUserView(user));
-    const record = (fields: Partial<TestSend>) =>
-      this.testSends.create({
-        campaignId,
+  private async act(
+    campaign: StoredCampaign,
+    action: CampaignAction,
+  ): Promise<{ status: CampaignStatus; nextRunAt?: Date }> {
+    const after = (await this.changes.apply(campaign, action))!;
+    return { status: after.status, ...(after.nextRunAt ? { nextRunAt: after.nextRunAt } : {}) };
+  }
+
+  private async isTested(campaign: StoredCampaign): Promise<boolean> {
+    return Boolean(
+      await this.testSends.exists({
+        campaignId: String(campaign._id),
         messageVersion: campaign.messageVersion,
-        psid,
-        ...fields,
-      });
-    if (!rendered.ok) {
-      const error = { class: 'permanent', reason: rendered.reason, message: rendered.detail };
-      await record({ ok: false, error });
-      throw new HttpException(
-        { ok: false, message: rendered.detail, error },
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
-    }
-    const request = this.sendBody(campaign, psid, rendered.message);
-    const result = await this.messenger.sendMessage(
-      await this.pages.credentials(campaign.pageId),
-      request,
+        ok: true,
+      }),
     );
-    await record(
-      result.ok
-        ? { ok: true, messageId: result.value.messageId }
-        : { ok: false, error: publicFailure(result.failure) },
-    );
-    const sent = valueOrGraphError(result);
-    return {
-      ok: true,
-      messageId: sent.messageId,
-      messageVersion: campaign.messageVersion,
-      request,
-    };
-  }
-
-  /** One user at a time, yielding between users: a render's budget is the longest the event loop waits. */
-  private async renderSamples(campaign: StoredCampaign, compiled: SendApiMessage, users: User[]) {
-    const samples = [];
-    for (const user of users) {
-      await yieldToEventLoop();
-      const rendered = this.render(campaign, compiled, toUserView(user));
-      samples.push(
-        rendered.ok
-          ? {
-              psid: user.psid,
-              ok: true,
-              request: this.sendBody(campaign, user.psid, rendered.message),
-            }
-          : { psid: user.psid, ok: false, reason: rendered.reason, detail: rendered.detail },
-      );
-    }
-    return samples;
-  }
-
-  private render(campaign: StoredCampaign, compiled: SendApiMessage, user: UserView): Rendered {
-    return renderMessage(compiled, {
-      user: {
-        psid: user.psid,
-        firstName: user.firstName,
-        lastName: user.lastName,
-        locale: user.locale,
-        timezone: user.timezone,
-        attributes: user.attributes,
-      },
-      campaign: { name: campaign.name },
-    });
-  }
-
-  private sendBody(campaign: StoredCampaign, psid: string, message: SendApiMessage) {
-    return sendMessageBody({
-      recipient: { id: psid },
-      message,
-      ...messagingTypeFor(campaign.delivery),
-    });
-  }
-
-  /** How the audience splits now under the campaign's delivery policy. */
-  private async eligibility(campaign: StoredCampaign, filter: Record<string, unknown>, now: Date) {
-    const count = (extra: Record<string, unknown>) =>
-      this.users.countDocuments({ $and: [filter, extra] });
-    const otherOwner = { threadOwnerAppId: { $exists: true, $nin: [this.config.appId ?? ''] } };
-    const open = reachableNowFilter(now);
-    const known = {
-      $or: [{ lastInboundAt: { $exists: true } }, { adReferralAt: { $exists: true } }],
-    };
-    const closed = {
-      suppressed: false,
-      ...known,
-      $nor: [
-        { lastInboundAt: { $gte: new Date(now.getTime() - STANDARD_WINDOW_MS) } },
-        { adReferralAt: { $gte: new Date(now.getTime() - AD_REFERRAL_WINDOW_MS) } },
-      ],
-    };
-    const unknownWindow = {
-      suppressed: false,
-      lastInboundAt: { $exists: false },
-      adReferralAt: { $exists: false },
-    };
-    const [
-      audience,
-      suppressed,
-      threadOwned,
-      windowOpen,
-      windowClosed,
-      windowUnknown,
-      notSuppressed,
-    ] = await Promise.all([
-      this.users.countDocuments(filter),
-      count({ suppressed: true }),
-      count({ suppressed: false, ...otherOwner }),
-      count({ $and: [open, { $nor: [otherOwner] }] }),
-      count({ $and: [closed, { $nor: [otherOwner] }] }),
-      count({ $and: [unknownWindow, { $nor: [otherOwner] }] }),
-      count({ suppressed: false, $nor: [otherOwner] }),
-    ]);
-    const delivery = campaign.delivery;
-    const breakdown = {
-      audience,
-      eligible: 0,
-      window_closed: 0,
-      unknown_window: 0,
-      no_token: 0,
-      suppressed,
-      thread_owned_by_other_app: threadOwned,
-    };
-    if (delivery.policy === 'window') {
-      breakdown.eligible = windowOpen + (delivery.attemptUnknownWindow ? windowUnknown : 0);
-      breakdown.window_closed = windowClosed;
-      breakdown.unknown_window = delivery.attemptUnknownWindow ? 0 : windowUnknown;
-    } else if (delivery.policy === 'tag') {
-      breakdown.eligible = notSuppressed;
-    } else {
-      // No notification token is stored yet (the token ledger comes with the tokens issue).
-      breakdown.no_token = notSuppressed;
-    }
-    return breakdown;
-  }
-
-  private assertTransition(campaign: StoredCampaign, to: CampaignStatus): void {
-    if (!canTransition(campaign.status, to)) {
-      throw ApiError.conflict(
-        'invalid_transition',
-        `a ${campaign.status} campaign cannot become ${to}`,
-        { status: campaign.status },
-      );
-    }
   }
 
   /** Checks every part of a campaign, collecting all problems with their fields. */
@@ -387,9 +203,9 @@ export class CampaignsService {
     }
     const delivery = parseDelivery(input.delivery, this.config.allowedMessageTags);
     if ('problems' in delivery) problems.push(...delivery.problems);
-    const schedule = parseSchedule(input.schedule, new Date());
+    const schedule = parseSchedule(input.schedule, this.clock.now());
     if ('problems' in schedule) problems.push(...schedule.problems);
-    const maxRate = isAudioOrVideo(input.message) ? AUDIO_VIDEO_MAX_RATE : 300;
+    const maxRate = isAudioOrVideo(input.message) ? AUDIO_VIDEO_MAX_RATE : MAX_RATE;
     if (input.ratePerSecond !== undefined && input.ratePerSecond > maxRate) {
       problems.push({
         field: 'ratePerSecond',
@@ -407,14 +223,6 @@ export class CampaignsService {
     }
     return { delivery: delivery.delivery, schedule: schedule.schedule, maxRate };
   }
-
-  private async find(campaignId: string): Promise<StoredCampaign> {
-    const campaign = isValidObjectId(campaignId)
-      ? await this.campaigns.findById(campaignId).lean()
-      : null;
-    if (!campaign) throw ApiError.notFound(`campaign ${campaignId}`);
-    return campaign;
-  }
 }
 
 function toView(campaign: StoredCampaign): CampaignView {
@@ -425,6 +233,7 @@ function toView(campaign: StoredCampaign): CampaignView {
     segmentId: campaign.segmentId,
     message: campaign.message,
     messageVersion: campaign.messageVersion,
+    publishedVersion: campaign.publishedVersion,
     delivery: campaign.delivery,
     schedule: campaign.schedule,
     ratePerSecond: campaign.ratePerSecond,
