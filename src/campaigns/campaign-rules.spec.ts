@@ -81,6 +81,15 @@ describe('schedules', () => {
       expect.stringContaining('5-field'),
     ],
     [{ type: 'weekly' }, 'schedule.type', 'must be now, at or cron'],
+    // Without an offset the time would silently be read in the server's zone.
+    [{ type: 'at', at: '2026-11-27T09:00:00' }, 'schedule.at', expect.stringContaining('offset')],
+    [{ type: 'at', at: '2026-11-27' }, 'schedule.at', expect.stringContaining('offset')],
+    [{ type: 'now', at: '2026-11-27T09:00:00Z' }, 'schedule.at', 'is not an allowed field'],
+    [
+      { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris', tz: 'UTC' },
+      'schedule.tz',
+      'is not an allowed field',
+    ],
   ])('refuses %j', (input, field, reason) => {
     expect(refused(input)).toEqual({ field, reason });
   });
@@ -140,6 +149,12 @@ describe('delivery policies', () => {
   });
 
   it('needs a topic for one-time notifications', () => {
+    expect(parseDelivery({ policy: 'window', tag: 'X' }, [])).toEqual({
+      problems: [{ field: 'delivery.tag', reason: 'is not an allowed field' }],
+    });
+    expect(parseDelivery({ policy: 'toString', constructor: 1 }, [])).toEqual({
+      problems: [{ field: 'delivery.constructor', reason: 'is not an allowed field' }],
+    });
     expect(parseDelivery({ policy: 'otn' }, [])).toEqual({
       problems: [{ field: 'delivery.topic', reason: expect.any(String) }],
     });

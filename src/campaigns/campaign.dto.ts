@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -12,6 +11,7 @@ import {
   Min,
   ArrayMaxSize,
 } from 'class-validator';
+import { IsOmittable } from '../common/omittable';
 
 const MESSAGE_EXAMPLE = {
   kind: 'text',
@@ -30,38 +30,39 @@ export class CreateCampaignDto {
   @IsObject()
   message!: Record<string, unknown>;
   @ApiPropertyOptional({ example: { policy: 'window' } })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   delivery?: Record<string, unknown>;
   @ApiPropertyOptional({ example: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' } })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   schedule?: Record<string, unknown>;
   @ApiPropertyOptional({ default: 40, minimum: 1, maximum: 300 })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(300)
   ratePerSecond?: number;
   @ApiPropertyOptional({ default: 1000, description: '0: never pause for errors' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(10_000_000)
   maxErrors?: number;
 }
 
+/** Every field may be left out; none may be null (a campaign's fields are all required). */
 export class UpdateCampaignDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' })
   segmentId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() message?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsObject() delivery?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsObject() schedule?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(300) ratePerSecond?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(10_000_000) maxErrors?: number;
+  @ApiPropertyOptional() @IsOmittable() @IsObject() message?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOmittable() @IsObject() delivery?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOmittable() @IsObject() schedule?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOmittable() @IsInt() @Min(1) @Max(300) ratePerSecond?: number;
+  @ApiPropertyOptional() @IsOmittable() @IsInt() @Min(0) @Max(10_000_000) maxErrors?: number;
 }
 
 export class CampaignParams {
@@ -74,7 +75,7 @@ export class PreviewCampaignDto {
   @ApiPropertyOptional({
     description: 'Render for these users instead of a sample of the segment (at most 10)',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(10)
   @Matches(/^\d{1,32}$/, { each: true, message: 'each must be a PSID (digits)' })
@@ -89,7 +90,7 @@ export class TestSendDto {
     description:
       'otn policy: spend one of the user’s tokens (otherwise a standard message is sent)',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   useToken?: boolean;
 }
@@ -99,7 +100,7 @@ export class PublishDto {
   @ApiPropertyOptional({
     description: 'Go live without a successful test-send of the current message version',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   force?: boolean;
 }

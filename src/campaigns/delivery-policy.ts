@@ -6,11 +6,18 @@
 import { isJsonObject } from '../common/json';
 import type { ErrorDetail } from '../common/api-error';
 import type { MessagingType } from '../messenger/payloads';
+import { unknownKeyProblems } from './known-keys';
 
 export type DeliveryPolicy =
   | { policy: 'window'; attemptUnknownWindow: boolean }
   | { policy: 'tag'; tag: string }
   | { policy: 'otn'; topic: string };
+
+const ALLOWED_KEYS: Record<string, readonly string[]> = {
+  window: ['policy', 'attemptUnknownWindow'],
+  tag: ['policy', 'tag'],
+  otn: ['policy', 'topic'],
+};
 
 export function parseDelivery(
   input: unknown,
@@ -20,7 +27,10 @@ export function parseDelivery(
   const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
   if (input === undefined) return { delivery: { policy: 'window', attemptUnknownWindow: false } };
   if (!isJsonObject(input)) return problem(field, 'must be {policy: window|tag|otn, …}');
-  switch (input.policy ?? 'window') {
+  const policy = input.policy ?? 'window';
+  const unknown = unknownKeyProblems(input, ALLOWED_KEYS, policy, 'policy', field);
+  if (unknown.length > 0) return { problems: unknown };
+  switch (policy) {
     case 'window':
       if (
         input.attemptUnknownWindow !== undefined &&

@@ -7,6 +7,7 @@ import { isJsonObject } from '../common/json';
 import { CronExpressionParser } from 'cron-parser';
 import type { ErrorDetail } from '../common/api-error';
 import { parseIsoDate } from '../audience/attributes';
+import { unknownKeyProblems } from './known-keys';
 
 export type Schedule =
   | { type: 'now' }
@@ -23,6 +24,12 @@ export function isTimezone(name: unknown): name is string {
   }
 }
 
+const ALLOWED_KEYS: Record<string, readonly string[]> = {
+  now: ['type'],
+  at: ['type', 'at'],
+  cron: ['type', 'cron', 'timezone'],
+};
+
 /** The schedule, or the problems with it (a time in the past is one). */
 export function parseSchedule(
   input: unknown,
@@ -32,12 +39,15 @@ export function parseSchedule(
   const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
   if (!isJsonObject(input))
     return problem(field, 'must be {type: now}, {type: at, at} or {type: cron, cron, timezone}');
+  const unknown = unknownKeyProblems(input, ALLOWED_KEYS, input.type, 'type', field);
+  if (unknown.length > 0) return { problems: unknown };
   switch (input.type) {
     case 'now':
       return { schedule: { type: 'now' } };
     case 'at': {
       const at = typeof input.at === 'string' ? parseIsoDate(input.at) : undefined;
-      if (!at || !/[T ]\d{2}:\d{2}/.test(String(input.at)))
+      // Without an offset the time would be read in the server's zone, silently.
+      if (!at || !/[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(String(input.at)))
         return problem(
           `${field}.at`,
           'must be an ISO 8601 date-time with an offset, e.g. 2026-11-27T09:00:00+01:00',
