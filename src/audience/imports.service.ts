@@ -4,13 +4,22 @@
  * second maps rows and writes them in batches, so memory stays flat however
  * large the file. Progress and the first errors are written after every batch.
  */
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { parse, type CsvError } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isValidObjectId, type Model } from 'mongoose';
 import { ApiError } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { PagesService } from '../pages/pages.service';
 import { mapRow, rowPsid, type ImportedUser } from './csv-columns';
 import { checkUpload, type CheckedUpload, type StoredUpload } from './csv-upload';
@@ -19,8 +28,17 @@ import { Import, MAX_KEPT_ERRORS, type ImportCounts } from './import.schema';
 import { UsersService } from './users.service';
 
 export const IMPORT_BATCH_SIZE = 1000;
-/** An import whose heartbeat is older than this at start-up was cut off by a crash. */
+/** An import whose heartbeat is older than this is owned by no live process (runs beat far more often). */
 const STALE_AFTER_MS = 2 * 60_000;
+/** How often the first pass, which writes nothing else, refreshes the heartbeat. */
+const HEARTBEAT_MS = 15_000;
+/** The interval (SchedulerRegistry name) that marks orphaned imports failed. */
+export const ORPHAN_SWEEP = 'import-orphan-sweep';
+const ORPHAN_SWEEP_MS = 60_000;
+/** Waits between attempts to record a failed import while the database is away; then the sweep takes over. */
+const FINISH_RETRY_MS = [1000, 2000, 4000, 8000, 15_000, 30_000, 60_000];
+const INTERRUPTED =
+  'interrupted (the service stopped or lost the database); upload the file again: a re-import changes only what differs';
 
 export interface ImportView {
   importId: string;
@@ -43,33 +61,61 @@ interface ParsedRecord {
 }
 
 @Injectable()
-export class ImportsService implements OnModuleInit, OnApplicationShutdown {
+export class ImportsService
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly logger = new Logger(ImportsService.name);
+  /** Imports this process runs; `done` never rejects. */
   private readonly running = new Map<string, { done: Promise<void>; abort: AbortController }>();
 
   constructor(
     @InjectModel(Import.name) private readonly imports: Model<Import>,
     private readonly users: UsersService,
     private readonly pages: PagesService,
+    private readonly clock: Clock,
+    private readonly registry: SchedulerRegistry,
   ) {}
 
+  /** At start, before traffic: imports a crash left `running` are failed at once. */
   async onModuleInit(): Promise<void> {
-    await this.imports.updateMany(
-      { status: 'running', heartbeatAt: { $lt: new Date(Date.now() - STALE_AFTER_MS) } },
-      {
-        $set: {
-          status: 'failed',
-          failureReason:
-            'interrupted (the service stopped); upload the file again: a re-import changes only what differs',
-          finishedAt: new Date(),
-        },
-      },
-    );
+    await this.sweepOrphans();
+  }
+
+  onApplicationBootstrap(): void {
+    const timer = setInterval(() => void this.sweepOrphans(), ORPHAN_SWEEP_MS);
+    timer.unref();
+    this.registry.addInterval(ORPHAN_SWEEP, timer);
+  }
+
+  onModuleDestroy(): void {
+    if (this.registry.doesExist('interval', ORPHAN_SWEEP))
+      this.registry.deleteInterval(ORPHAN_SWEEP);
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const run of this.running.values()) run.abort.abort();
     await Promise.all([...this.running.values()].map((run) => run.done));
+  }
+
+  /**
+   * Marks failed every running import no live process owns (its heartbeat is
+   * stale; this process's own runs are left alone). Never rejects: a database
+   * outage is logged and the next sweep tries again.
+   */
+  async sweepOrphans(): Promise<void> {
+    try {
+      const now = this.clock.now();
+      await this.imports.updateMany(
+        {
+          status: 'running',
+          heartbeatAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) },
+          _id: { $nin: [...this.running.keys()] },
+        },
+        { $set: { status: 'failed', failureReason: INTERRUPTED, finishedAt: now } },
+      );
+    } catch (error) {
+      this.logger.error(`the sweep for orphaned imports failed: ${describe(error)}`);
+    }
   }
 
   /** Checks the stored upload and starts the import; the file is removed whatever happens. */
@@ -92,28 +138,42 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       rowsProcessed: 0,
       rowErrors: [],
       errorCount: 0,
-      heartbeatAt: new Date(),
+      heartbeatAt: this.clock.now(),
     });
     const importId = String(created._id);
     const abort = new AbortController();
     const done = this.run(importId, pageId, checked, abort.signal)
-      .catch(async (error: unknown) => {
-        this.logger.error(
-          `import ${importId} failed: ${error instanceof Error ? error.stack : String(error)}`,
-        );
-        await this.finish(importId, {
-          status: 'failed',
-          failureReason: abort.signal.aborted
-            ? 'interrupted (the service stopped); upload the file again'
-            : 'internal error while importing; see the service log',
-        });
-      })
-      .finally(() => {
-        this.running.delete(importId);
-        return rm(checked.path, { force: true });
-      });
+      .catch((error: unknown) => this.recordFailure(importId, error, abort.signal))
+      .then(() => rm(checked.path, { force: true }))
+      .catch((error: unknown) =>
+        this.logger.error(`import ${importId}: cleaning up failed: ${describe(error)}`),
+      )
+      .finally(() => this.running.delete(importId));
     this.running.set(importId, { done, abort });
     return toImportView(created.toObject());
+  }
+
+  /**
+   * Records a failed run, retrying while the database is away (the usual cause).
+   * Never rejects: if the record cannot be written, the sweep fails the import
+   * once this process stops owning it.
+   */
+  private async recordFailure(importId: string, error: unknown, signal: AbortSignal) {
+    this.logger.error(`import ${importId} failed: ${describe(error)}`);
+    const failureReason = signal.aborted
+      ? INTERRUPTED
+      : 'stopped by an error (see the service log); upload the file again: a re-import changes only what differs';
+    for (const wait of [...FINISH_RETRY_MS, undefined]) {
+      try {
+        return await this.finish(importId, { status: 'failed', failureReason });
+      } catch (finishError) {
+        this.logger.warn(
+          `import ${importId}: recording the failure failed: ${describe(finishError)}`,
+        );
+        if (wait === undefined || signal.aborted) return;
+        await pause(wait, signal);
+      }
+    }
   }
 
   /** The import; with `waitSeconds`, first waits (up to that long) for it to finish when this process runs it. */
@@ -152,7 +212,9 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
       skip_records_with_error: true,
     });
     if (onSkip) parser.on('skip', onSkip);
-    return createReadStream(upload.path).pipe(parser);
+    // pipe() does not forward a read error: without this the parser would wait forever.
+    const file = createReadStream(upload.path).on('error', (error) => parser.destroy(error));
+    return file.pipe(parser);
   }
 
   private async run(
@@ -162,10 +224,20 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
     signal: AbortSignal,
   ): Promise<void> {
     const finder = new DuplicateFinder();
+    let lastBeat = this.clock.now().getTime();
     for await (const { record, info } of this.parse(upload)) {
       if (info.records === 1) continue;
       const psid = rowPsid(record, upload.plan);
       if ('psid' in psid) finder.add(psid.psid, info.lines);
+      // This pass writes nothing else, and the run is this document's only writer.
+      if (this.clock.now().getTime() - lastBeat >= HEARTBEAT_MS) {
+        if (signal.aborted) throw new Error('import aborted by shutdown');
+        lastBeat = this.clock.now().getTime();
+        await this.imports.updateOne(
+          { _id: importId },
+          { $set: { heartbeatAt: this.clock.now() } },
+        );
+      }
     }
 
     const counts: ImportCounts = {
@@ -201,7 +273,7 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
             counts: { ...counts, rows: processed },
             rowsProcessed: processed,
             errorCount,
-            heartbeatAt: new Date(),
+            heartbeatAt: this.clock.now(),
           },
           ...(errors.length > 0 ? { $push: { rowErrors: { $each: errors } } } : {}),
         },
@@ -246,9 +318,10 @@ export class ImportsService implements OnModuleInit, OnApplicationShutdown {
     importId: string,
     outcome: { status: 'completed' | 'failed'; failureReason?: string },
   ): Promise<void> {
+    const now = this.clock.now();
     await this.imports.updateOne(
       { _id: importId },
-      { $set: { ...outcome, finishedAt: new Date(), heartbeatAt: new Date() } },
+      { $set: { ...outcome, finishedAt: now, heartbeatAt: now } },
     );
   }
 }
@@ -268,4 +341,20 @@ function toImportView(doc: Import & { _id: unknown }): ImportView {
     createdAt: doc.createdAt,
     finishedAt: doc.finishedAt,
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** Waits `ms`, or less when the service shuts down. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
 }

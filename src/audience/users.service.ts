@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, type ErrorDetail } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { PagesService } from '../pages/pages.service';
 import {
   attributeFromJson,
@@ -30,6 +31,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly pages: PagesService,
+    private readonly clock: Clock,
   ) {}
 
   /** A page of a Page's users in _id order, optionally narrowed by a compiled segment filter. */
@@ -150,7 +152,7 @@ export class UsersService {
   async applyImportBatch(pageId: string, rows: ImportedUser[]): Promise<ImportBatchCounts> {
     const counts: ImportBatchCounts = { inserted: 0, updated: 0, unchanged: 0 };
     if (rows.length === 0) return counts;
-    const now = new Date();
+    const now = this.clock.now();
     const existingRows = await this.users.insertImported(pageId, rows, now);
     counts.inserted = rows.length - existingRows.length;
     if (existingRows.length === 0) return counts;
