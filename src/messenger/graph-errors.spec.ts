@@ -22,18 +22,33 @@ describe('classifyGraphError: one case per row of SPEC §4', () => {
     [10, 2018278, 400, 'permanent', 'window_closed', 'window_closed'],
     [10, 2018065, 400, 'permanent', 'window_closed', 'window_closed'],
     [10, 1893063, 400, 'page_fatal', 'pause_page', 'graph_10_1893063'],
+    [10, 2018028, 400, 'page_fatal', 'pause_page', 'graph_10_2018028'],
     [100, 2018001, 400, 'permanent', 'no_such_user', 'graph_100_2018001'],
+    [100, 1893061, 400, 'permanent', 'invalid_parameter', 'retired_tag'],
     [100, undefined, 400, 'permanent', 'invalid_parameter', 'graph_100'],
+    [1, 1357046, 500, 'ambiguous', 'none', 'graph_1_1357046'],
+    [1, 99, 400, 'page_fatal', 'pause_page', 'graph_1_99'],
     [2, undefined, 500, 'retryable', 'none', 'graph_2'],
     [613, undefined, 400, 'retryable', 'throttled', 'graph_613'],
     [190, undefined, 400, 'page_fatal', 'pause_page', 'graph_190'],
+    [102, undefined, 400, 'page_fatal', 'pause_page', 'graph_102'],
+    [3, undefined, 400, 'page_fatal', 'pause_page', 'graph_3'],
     [368, undefined, 400, 'page_fatal', 'pause_page', 'graph_368'],
     [10, undefined, 403, 'page_fatal', 'pause_page', 'graph_10'],
     [230, undefined, 403, 'page_fatal', 'pause_page', 'graph_230'],
   ];
 
   it('has a case for every row of the table', () => {
-    expect(cases).toHaveLength(GRAPH_ERROR_TABLE.length);
+    const uncovered = GRAPH_ERROR_TABLE.filter(
+      (row) =>
+        !cases.some(
+          ([code, subcode]) =>
+            row.codes.includes(code) &&
+            (row.subcode === undefined ||
+              (row.subcode === 'none' ? subcode === undefined : row.subcode === subcode)),
+        ),
+    );
+    expect(uncovered).toEqual([]);
   });
 
   it.each(cases)(
@@ -64,6 +79,13 @@ describe('classifyGraphError: one case per row of SPEC §4', () => {
     expect(classifyGraphError({ code }, 400)).toMatchObject({
       class: 'retryable',
       effect: 'throttled',
+    });
+  });
+
+  it('retries 1 with any other subcode: only 1357046 and 99 are singled out', () => {
+    expect(classifyGraphError({ code: 1, error_subcode: 12345 }, 500)).toMatchObject({
+      class: 'retryable',
+      effect: 'none',
     });
   });
 

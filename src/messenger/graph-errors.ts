@@ -39,6 +39,8 @@ interface ClassificationRow {
   subcode?: number | 'none';
   class: FailureClass;
   effect: FailureEffect;
+  /** Overrides the default `graph_<code>_<subcode>` where stats should name the cause. */
+  reason?: string;
 }
 
 const range = (from: number, to: number): number[] =>
@@ -53,18 +55,44 @@ export const GRAPH_ERROR_TABLE: readonly ClassificationRow[] = [
   { codes: [200], subcode: 1545041, class: 'permanent', effect: 'suppress_user' },
   { codes: [10], subcode: 2018108, class: 'permanent', effect: 'suppress_user' },
   // Outside the messaging window.
-  { codes: [10], subcode: 2018278, class: 'permanent', effect: 'window_closed' },
-  { codes: [10], subcode: 2018065, class: 'permanent', effect: 'window_closed' },
-  // The Page is restricted from messaging.
+  {
+    codes: [10],
+    subcode: 2018278,
+    class: 'permanent',
+    effect: 'window_closed',
+    reason: 'window_closed',
+  },
+  {
+    codes: [10],
+    subcode: 2018065,
+    class: 'permanent',
+    effect: 'window_closed',
+    reason: 'window_closed',
+  },
+  // The Page is restricted from messaging, or the app is not live.
   { codes: [10], subcode: 1893063, class: 'page_fatal', effect: 'pause_page' },
+  { codes: [10], subcode: 2018028, class: 'page_fatal', effect: 'pause_page' },
   { codes: [100], subcode: 2018001, class: 'permanent', effect: 'no_such_user' },
+  // A tag Facebook withdrew (April 2026): the campaign, not the user, must change.
+  {
+    codes: [100],
+    subcode: 1893061,
+    class: 'permanent',
+    effect: 'invalid_parameter',
+    reason: 'retired_tag',
+  },
   { codes: [100], class: 'permanent', effect: 'invalid_parameter' },
+  // Facebook reports an error after the message went out: a resend would send it twice.
+  { codes: [1], subcode: 1357046, class: 'ambiguous', effect: 'none' },
+  // A capability or permission the app lacks: every call of the Page would fail alike.
+  { codes: [1], subcode: 99, class: 'page_fatal', effect: 'pause_page' },
   // Transient platform errors.
   { codes: [1, 2, 1200], class: 'retryable', effect: 'none' },
   // Throttling: retry, and the limiter backs off.
   { codes: [4, 17, 32, 341, 613, 80006], class: 'retryable', effect: 'throttled' },
-  // The Page's token, permissions or standing: stop every campaign of the Page.
-  { codes: [190], class: 'page_fatal', effect: 'pause_page' },
+  // The Page's token, session, permissions or standing: stop every campaign of the Page.
+  { codes: [190, 102], class: 'page_fatal', effect: 'pause_page' },
+  { codes: [3], class: 'page_fatal', effect: 'pause_page' },
   { codes: [368], class: 'page_fatal', effect: 'pause_page' },
   { codes: [10], subcode: 'none', class: 'page_fatal', effect: 'pause_page' },
   { codes: range(200, 299), class: 'page_fatal', effect: 'pause_page' },
@@ -97,16 +125,16 @@ export function classifyGraphError(
   const code = error.code;
   const subcode = typeof error.error_subcode === 'number' ? error.error_subcode : undefined;
   const row = rowFor(code, subcode);
-  const fallback: Pick<ClassificationRow, 'class' | 'effect'> =
+  const fallback: Pick<ClassificationRow, 'class' | 'effect' | 'reason'> =
     httpStatus >= 500
       ? { class: 'retryable', effect: 'none' }
       : { class: 'permanent', effect: 'none' };
-  const { class: failureClass, effect } = row ?? fallback;
+  const { class: failureClass, effect, reason } = row ?? fallback;
   return {
     kind: 'graph',
     class: failureClass,
     effect,
-    reason: effect === 'window_closed' ? 'window_closed' : graphReason(code, subcode),
+    reason: reason ?? graphReason(code, subcode),
     message: error.message ?? 'Graph API error',
     code,
     subcode,
