@@ -4,7 +4,7 @@
  * same error for the same mistake every time.
  */
 import { asId, isJsonObject } from '../common/json';
-import { messageLimitProblem } from '../messenger/send-api-limits';
+import { facebookWording, messageLimitProblem } from '../messenger/send-api-limits';
 import { invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
 
 /** Tags Facebook withdrew in April 2026; they now answer error 100. */
@@ -44,7 +44,7 @@ export function checkSendRequest(
       : undefined;
   }
   const problem = messageLimitProblem(body.message);
-  return problem ? invalidParameter(problem) : undefined;
+  return problem ? invalidParameter(facebookWording(problem)) : undefined;
 }
 
 function checkTag(tag: unknown, acceptedTags: readonly string[]): GraphErrorSpec | undefined {
