@@ -6,7 +6,12 @@
  */
 import { isJsonObject } from '../common/json';
 import { FieldProblems, type ErrorDetail } from '../common/api-error';
-import { length } from '../messenger/send-api-limits';
+import {
+  length,
+  messageLimitProblem,
+  SEND_API_LIMITS as LIMITS,
+  type LimitProblem,
+} from '../messenger/send-api-limits';
 import type { QuickReply, SendApiMessage } from '../messenger/payloads';
 
 export const MESSAGE_KINDS = [
@@ -18,10 +23,26 @@ export const MESSAGE_KINDS = [
   'otn_request',
   'raw',
 ] as const;
+type MessageKind = (typeof MESSAGE_KINDS)[number];
+/** The fields each kind takes besides `kind`; any other is refused, never stored or dropped silently. */
+const KIND_FIELDS: Record<MessageKind, readonly string[]> = {
+  text: ['text', 'quickReplies'],
+  attachment: ['attachmentType', 'url', 'attachmentId', 'reusable', 'quickReplies'],
+  buttons: ['text', 'buttons'],
+  generic: ['elements'],
+  media: ['mediaType', 'url', 'attachmentId', 'button'],
+  otn_request: ['title', 'payload'],
+  raw: ['payload'],
+};
+const QUICK_REPLY_FIELDS = ['title', 'payload', 'imageUrl'];
+const BUTTON_FIELDS = ['title', 'value'];
+const ELEMENT_FIELDS = ['title', 'subtitle', 'imageUrl', 'defaultActionUrl', 'buttons'];
 const ATTACHMENT_TYPES = ['image', 'video', 'audio', 'file'];
 const MEDIA_TYPES = ['image', 'video'];
 /** JSON size cap of a raw payload. */
 export const RAW_MAX_BYTES = 64 * 1024;
+/** Nesting depth cap of a raw payload: deeper JSON is no Send API message, and would only exhaust the stack. */
+export const RAW_MAX_DEPTH = 20;
 export const HAS_LIQUID = /\{\{|\{%/;
 const URL_PATTERN = /^https?:\/\/[^\s]+$/i;
 /** The media template takes only Facebook-hosted media (or an uploaded attachment id). */
@@ -37,6 +58,11 @@ class Composer {
   fail(field: string, reason: string): undefined {
     this.problems.push({ field, reason });
     return undefined;
+  }
+
+  onlyFields(value: Json, allowed: readonly string[], field: string): void {
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) this.fail(`${field}.${key}`, 'is not an allowed field');
   }
 
   /**
@@ -61,7 +87,8 @@ class Composer {
   quickReplies(value: unknown, field: string): QuickReply[] | undefined {
     if (value === undefined) return undefined;
     if (!Array.isArray(value)) return this.fail(field, 'must be an array');
-    if (value.length > 13) return this.fail(field, 'at most 13 quick replies');
+    if (value.length > LIMITS.quickReplies)
+      return this.fail(field, `at most ${LIMITS.quickReplies} quick replies`);
     return value
       .map((reply, index) => this.quickReply(reply, `${field}[${index}]`))
       .filter((reply): reply is QuickReply => reply !== undefined);
@@ -73,7 +100,7 @@ class Composer {
       const label = value.trim();
       if (label === 'user_email' || label === 'user_phone_number') return { content_type: label };
       const withImage = /^(.*\S)\s*\[(https?:\/\/[^\]\s]+)\]$/.exec(label);
-      const title = this.text(withImage ? withImage[1] : label, field, 20);
+      const title = this.text(withImage ? withImage[1] : label, field, LIMITS.title);
       if (!title) return undefined;
       return {
         content_type: 'text',
@@ -84,8 +111,9 @@ class Composer {
     }
     if (!isJsonObject(value))
       return this.fail(field, 'must be a label or {title, payload, imageUrl?}');
-    const title = this.text(value.title, `${field}.title`, 20);
-    const payload = this.text(value.payload ?? value.title, `${field}.payload`, 1000);
+    this.onlyFields(value, QUICK_REPLY_FIELDS, field);
+    const title = this.text(value.title, `${field}.title`, LIMITS.title);
+    const payload = this.text(value.payload ?? value.title, `${field}.payload`, LIMITS.payload);
     const imageUrl =
       value.imageUrl === undefined ? undefined : this.url(value.imageUrl, `${field}.imageUrl`);
     if (!title || !payload) return undefined;
@@ -94,8 +122,11 @@ class Composer {
 
   buttons(value: unknown, field: string, min: number): Json[] | undefined {
     if (value === undefined && min === 0) return undefined;
-    if (!Array.isArray(value) || value.length < min || value.length > 3) {
-      return this.fail(field, min > 0 ? 'must hold 1 to 3 buttons' : 'at most 3 buttons');
+    if (!Array.isArray(value) || value.length < min || value.length > LIMITS.buttons) {
+      return this.fail(
+        field,
+        min > 0 ? `must hold 1 to ${LIMITS.buttons} buttons` : `at most ${LIMITS.buttons} buttons`,
+      );
     }
     return value
       .map((button, index) => this.button(button, `${field}[${index}]`))
@@ -109,10 +140,11 @@ class Composer {
    */
   button(value: unknown, field: string): Json | undefined {
     if (!isJsonObject(value)) return this.fail(field, 'must be {title, value}');
+    this.onlyFields(value, BUTTON_FIELDS, field);
     const raw = typeof value.value === 'string' ? value.value.trim() : undefined;
     if (raw === 'account_unlink' || value.title === 'account_unlink')
       return { type: 'account_unlink' };
-    const title = this.text(value.title, `${field}.title`, 20);
+    const title = this.text(value.title, `${field}.title`, LIMITS.title);
     if (raw === undefined || raw === '')
       return this.fail(
         `${field}.value`,
@@ -133,8 +165,11 @@ class Composer {
       const url = this.url(raw.slice('account_link:'.length), `${field}.value`);
       return url ? { type: 'account_link', url } : undefined;
     }
-    if (length(raw) > 1000)
-      return this.fail(`${field}.value`, 'a postback payload is at most 1000 characters');
+    if (length(raw) > LIMITS.payload)
+      return this.fail(
+        `${field}.value`,
+        `a postback payload is at most ${LIMITS.payload} characters`,
+      );
     return { type: 'postback', title, payload: raw };
   }
 }
@@ -156,9 +191,12 @@ export function composeMessage(input: unknown, field = 'message'): SendApiMessag
 function compose(c: Composer, input: unknown, field: string): SendApiMessage | undefined {
   if (!isJsonObject(input)) return c.fail(field, 'must be an object with a kind');
   const at = (name: string) => `${field}.${name}`;
+  if (!isMessageKind(input.kind))
+    return c.fail(at('kind'), `must be one of ${MESSAGE_KINDS.join(', ')}`);
+  c.onlyFields(input, ['kind', ...KIND_FIELDS[input.kind]], field);
   switch (input.kind) {
     case 'text': {
-      const text = c.text(input.text, at('text'), 2000);
+      const text = c.text(input.text, at('text'), LIMITS.text);
       const quickReplies = c.quickReplies(input.quickReplies, at('quickReplies'));
       return text
         ? { text, ...(quickReplies?.length ? { quick_replies: quickReplies } : {}) }
@@ -184,14 +222,14 @@ function compose(c: Composer, input: unknown, field: string): SendApiMessage | u
       };
     }
     case 'buttons': {
-      const text = c.text(input.text, at('text'), 640);
+      const text = c.text(input.text, at('text'), LIMITS.buttonTemplateText);
       const buttons = c.buttons(input.buttons, at('buttons'), 1);
       return text && buttons ? template({ template_type: 'button', text, buttons }) : undefined;
     }
     case 'generic': {
       const elements = input.elements;
-      if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10)
-        return c.fail(at('elements'), 'must hold 1 to 10 elements');
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > LIMITS.elements)
+        return c.fail(at('elements'), `must hold 1 to ${LIMITS.elements} elements`);
       return template({
         template_type: 'generic',
         elements: elements.map((element, index) =>
@@ -226,21 +264,86 @@ function compose(c: Composer, input: unknown, field: string): SendApiMessage | u
       });
     }
     case 'otn_request': {
-      const title = c.text(input.title, at('title'), 65);
-      const payload = c.text(input.payload, at('payload'), 1000);
+      const title = c.text(input.title, at('title'), LIMITS.otnTitle);
+      const payload = c.text(input.payload, at('payload'), LIMITS.payload);
       return title && payload
         ? template({ template_type: 'one_time_notif_req', title, payload })
         : undefined;
     }
-    case 'raw': {
-      if (!isJsonObject(input.payload))
-        return c.fail(at('payload'), 'must be a Send API message object');
-      if (Buffer.byteLength(JSON.stringify(input.payload)) > RAW_MAX_BYTES)
-        return c.fail(at('payload'), `must be at most ${RAW_MAX_BYTES} bytes of JSON`);
-      return input.payload;
-    }
-    default:
-      return c.fail(at('kind'), `must be one of ${MESSAGE_KINDS.join(', ')}`);
+    case 'raw':
+      return rawPayload(c, input.payload, at('payload'));
+  }
+}
+
+const isMessageKind = (kind: unknown): kind is MessageKind =>
+  (MESSAGE_KINDS as readonly unknown[]).includes(kind);
+
+/**
+ * A raw payload is passed through, so it is held to what the database can store
+ * and to the Send API limits now, not first when it is rendered.
+ */
+function rawPayload(c: Composer, payload: unknown, field: string): SendApiMessage | undefined {
+  if (!isJsonObject(payload)) return c.fail(field, 'must be a Send API message object');
+  // Depth first: every later check walks the payload.
+  if (nestsDeeperThan(payload, RAW_MAX_DEPTH))
+    return c.fail(field, `must not be nested deeper than ${RAW_MAX_DEPTH} levels`);
+  const unstorable = unstorableKey(payload, field);
+  if (unstorable)
+    return c.fail(
+      unstorable,
+      'is not an allowed key: MongoDB cannot store keys that start with $ or contain a dot',
+    );
+  if (Buffer.byteLength(JSON.stringify(payload)) > RAW_MAX_BYTES)
+    return c.fail(field, `must be at most ${RAW_MAX_BYTES} bytes of JSON`);
+  const problem = messageLimitProblem(withTemplatesAsText(payload));
+  if (problem) return c.fail(fieldAt(field, problem.path), limitReason(problem));
+  return payload;
+}
+
+/** Whether `value` nests objects or arrays deeper than `max` levels, looking no deeper. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  return Object.values(value).some((item) => nestsDeeperThan(item, max - 1));
+}
+
+/** The path of the first key starting with `$` or holding a dot. */
+function unstorableKey(value: unknown, field: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const path = Array.isArray(value) ? `${field}[${key}]` : `${field}.${key}`;
+    if (!Array.isArray(value) && (key.startsWith('$') || key.includes('.'))) return path;
+    const nested = unstorableKey(item, path);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
+/** A template's length is known once rendered (personalisation checks it then): one character stands in for it. */
+function withTemplatesAsText(value: unknown): unknown {
+  if (typeof value === 'string') return HAS_LIQUID.test(value) ? 'x' : value;
+  if (Array.isArray(value)) return value.map(withTemplatesAsText);
+  if (isJsonObject(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withTemplatesAsText(item)]),
+    );
+  return value;
+}
+
+const fieldAt = (field: string, path: LimitProblem['path']): string =>
+  path.reduce<string>(
+    (at, part) => (typeof part === 'number' ? `${at}[${part}]` : `${at}.${part}`),
+    field,
+  );
+
+function limitReason(problem: LimitProblem): string {
+  switch (problem.kind) {
+    case 'too_long':
+      return `must be at most ${problem.max} characters`;
+    case 'too_many':
+      return `must hold at most ${problem.max} items`;
+    case 'invalid':
+      return problem.expected;
   }
 }
 
@@ -249,8 +352,9 @@ function genericElement(c: Composer, element: unknown, field: string): Json {
     return (
       c.fail(field, 'must be {title, subtitle?, imageUrl?, defaultActionUrl?, buttons?}') ?? {}
     );
-  const title = c.text(element.title, `${field}.title`, 80);
-  const subtitle = c.text(element.subtitle, `${field}.subtitle`, 80, false);
+  c.onlyFields(element, ELEMENT_FIELDS, field);
+  const title = c.text(element.title, `${field}.title`, LIMITS.elementTitle);
+  const subtitle = c.text(element.subtitle, `${field}.subtitle`, LIMITS.elementTitle, false);
   const imageUrl =
     element.imageUrl === undefined ? undefined : c.url(element.imageUrl, `${field}.imageUrl`);
   const defaultUrl =
