@@ -197,7 +197,7 @@ describe('CSV import', () => {
     expect(response.status).toBe(400);
     expect(response.body.details).toEqual([{ field: 'file', reason: 'is binary, not CSV text' }]);
     const latin1 = await importCsv(t, Buffer.from('psid,city\n1,Besan\xe7on\n', 'latin1'));
-    expect(latin1.body.details).toEqual([{ field: 'file', reason: 'is not UTF-8 text' }]);
+    expect(latin1.body.details).toEqual([{ field: 'file', reason: 'is not UTF-8 text (line 2)' }]);
   });
 
   it('refuses an upload that is neither multipart nor CSV', async () => {

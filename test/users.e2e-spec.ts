@@ -115,7 +115,7 @@ describe('users API', () => {
 
   it('validates the PSID and answers 404 for an unknown user or Page', async () => {
     expect((await t.http().get(path('12ab')).set(auth).expect(400)).body.details).toEqual([
-      { field: 'psid', reason: 'must be a PSID (digits)' },
+      { field: 'psid', reason: 'must be a PSID: digits without a leading zero' },
     ]);
     await t.http().get(path('999999')).set(auth).expect(404);
     await t.http().patch(path('999999')).set(auth).send({ firstName: 'x' }).expect(404);

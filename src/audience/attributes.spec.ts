@@ -1,6 +1,7 @@
 import {
   attributeFromJson,
   attributeNameProblem,
+  mergeAttributes,
   parseIsoDate,
   parseTypedCell,
   sameAttributeValue,
@@ -49,5 +50,17 @@ describe('attributes', () => {
     expect(sameAttributeValue(new Date(5), new Date(5))).toBe(true);
     expect(sameAttributeValue(new Date(5), 5)).toBe(false);
     expect(sameAttributeValue('a', 'a')).toBe(true);
+  });
+
+  it('merges within the cap: null removes, and the cap counts the result', () => {
+    expect(mergeAttributes({ a: 1, b: 2 }, { b: null, c: 3 })).toEqual({
+      attributes: { a: 1, c: 3 },
+    });
+    const names = (count: number, prefix: string) =>
+      Object.fromEntries(Array.from({ length: count }, (_, index) => [`${prefix}${index}`, 1]));
+    expect(mergeAttributes(names(60, 'a'), names(40, 'b'))).toHaveProperty('attributes');
+    expect(mergeAttributes(names(60, 'a'), names(41, 'b'))).toEqual({
+      problem: 'at most 100 attributes (the merge would make 101)',
+    });
   });
 });

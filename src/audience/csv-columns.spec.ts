@@ -1,4 +1,7 @@
-import { detectDelimiter, mapRow, planHeader, type HeaderPlan } from './csv-columns';
+import { detectDelimiter, mapRow, MAX_ROW_BYTES, planHeader, type HeaderPlan } from './csv-columns';
+
+const now = new Date('2026-11-23T12:00:00Z');
+const comma = { decimalComma: false, now };
 
 const plan = (cells: string[]): HeaderPlan => {
   const planned = planHeader(cells);
@@ -60,7 +63,7 @@ describe('mapRow', () => {
   ]);
 
   it('maps typed values and leaves empty cells out', () => {
-    expect(mapRow(['123', 'Ana', '42', 'yes', '2026-01-15', ''], header, false)).toEqual({
+    expect(mapRow(['123', 'Ana', '42', 'yes', '2026-01-15', ''], header, comma)).toEqual({
       user: {
         psid: '123',
         fields: { firstName: 'Ana' },
@@ -70,16 +73,16 @@ describe('mapRow', () => {
   });
 
   it('keeps a short row: missing trailing cells carry no value', () => {
-    expect(mapRow(['123', 'Ana'], header, false)).toEqual({
+    expect(mapRow(['123', 'Ana'], header, comma)).toEqual({
       user: { psid: '123', fields: { firstName: 'Ana' }, attributes: {} },
     });
   });
 
   it('reads a decimal comma only in ;-separated files', () => {
-    expect(mapRow(['1', '', '4,5'], header, true)).toMatchObject({
+    expect(mapRow(['1', '', '4,5'], header, { decimalComma: true, now })).toMatchObject({
       user: { attributes: { age: 4.5 } },
     });
-    expect(mapRow(['1', '', '4,5'], header, false)).toEqual({
+    expect(mapRow(['1', '', '4,5'], header, comma)).toEqual({
       problem: 'age:number: "4,5" is not a number',
     });
   });
@@ -87,6 +90,7 @@ describe('mapRow', () => {
   it.each([
     [['', 'Ana'], 'psid is missing'],
     [['12a'], 'psid must be digits'],
+    [['0123'], 'psid must be digits without a leading zero'],
     [['1', 'Ana', 'old'], 'age:number: "old" is not a number'],
     [['1', 'Ana', '3', 'maybe'], 'vip:boolean: "maybe" is not a boolean (true/false, yes/no, 1/0)'],
     [['1', 'Ana', '3', 'no', '15/01/2026'], 'signed_up:date: "15/01/2026" is not an ISO 8601 date'],
@@ -95,7 +99,43 @@ describe('mapRow', () => {
       'the row has 7 fields, the header has 6',
     ],
   ])('refuses %j: %s', (cells, problem) => {
-    expect(mapRow(cells, header, false)).toEqual({ problem });
+    expect(mapRow(cells, header, comma)).toEqual({ problem });
+  });
+});
+
+describe('mapRow: the rules every path shares', () => {
+  const builtIns = plan(['psid', 'timezone', 'last_inbound_at', 'note']);
+
+  it('refuses a time zone that is not IANA', () => {
+    expect(mapRow(['1', 'Europe/Paris'], builtIns, comma)).toHaveProperty('user');
+    expect(mapRow(['1', 'Paris/Moon'], builtIns, comma)).toEqual({
+      problem: 'timezone: must be an IANA time zone such as Europe/Paris',
+    });
+  });
+
+  it('refuses a last_inbound_at in the future beyond the clock skew', () => {
+    expect(mapRow(['1', '', '2026-11-23T12:04:00Z'], builtIns, comma)).toHaveProperty('user');
+    expect(mapRow(['1', '', '2099-01-01'], builtIns, comma)).toEqual({
+      problem: 'last_inbound_at: must not be in the future (5 minutes of clock skew are tolerated)',
+    });
+  });
+
+  it('refuses a row larger than 1 MiB before reading it', () => {
+    expect(mapRow(['1', '', '', 'x'.repeat(MAX_ROW_BYTES)], builtIns, comma)).toEqual({
+      problem: 'the row is larger than 1 MiB',
+    });
+  });
+
+  it('refuses a row with more than 100 attributes, counting only filled cells', () => {
+    const wide = plan(['psid', ...Array.from({ length: 150 }, (_, index) => `a${index}`)]);
+    const cells = (filled: number) => [
+      '1',
+      ...Array.from({ length: 150 }, (_, index) => (index < filled ? 'v' : '')),
+    ];
+    expect(mapRow(cells(100), wide, comma)).toHaveProperty('user');
+    expect(mapRow(cells(101), wide, comma)).toEqual({
+      problem: 'the row has 101 attributes, at most 100',
+    });
   });
 });
 

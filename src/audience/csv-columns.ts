@@ -5,10 +5,13 @@
  */
 import {
   attributeNameProblem,
+  MAX_ATTRIBUTES,
   parseTypedCell,
   type AttributeType,
   type Attributes,
+  type AttributeValue,
 } from './attributes';
+import { isIanaTimeZone, lastInboundAtProblem, psidProblem, TIME_ZONE_PROBLEM } from './user-rules';
 
 export type BuiltInField = 'firstName' | 'lastName' | 'locale' | 'timezone' | 'lastInboundAt';
 
@@ -24,7 +27,8 @@ const BUILT_IN_COLUMNS = new Map<string, { field: BuiltInField; type: AttributeT
   } satisfies Record<string, { field: BuiltInField; type: AttributeType }>),
 );
 const TYPES: readonly AttributeType[] = ['string', 'number', 'boolean', 'date'];
-export const PSID_PATTERN = /^\d{1,32}$/;
+/** A row's cells together may hold at most this many bytes: far above any real CRM row, far below a document's 16 MB. */
+export const MAX_ROW_BYTES = 1024 * 1024;
 
 export type ColumnTarget =
   | { kind: 'psid' }
@@ -96,17 +100,22 @@ export function planHeader(cells: string[]): { plan: HeaderPlan } | { problems: 
 /** The PSID of a row, or a problem; used by both import passes. */
 export function rowPsid(cells: string[], plan: HeaderPlan): { psid: string } | { problem: string } {
   const psid = (cells[plan.psidIndex] ?? '').trim();
-  if (psid === '') return { problem: 'psid is missing' };
-  if (!PSID_PATTERN.test(psid)) return { problem: 'psid must be digits' };
-  return { psid };
+  const problem = psidProblem(psid);
+  return problem ? { problem } : { psid };
 }
 
-/** A row as a user, or the first problem found. Empty cells carry no value. */
+/**
+ * A row as a user, or the first problem found. Empty cells carry no value.
+ * `decimalComma` reads `1,5` in `;`-separated files; `now` bounds lastInboundAt.
+ */
 export function mapRow(
   cells: string[],
   plan: HeaderPlan,
-  decimalComma: boolean,
+  options: { decimalComma: boolean; now: Date },
 ): { user: ImportedUser } | { problem: string } {
+  if (rowBytes(cells) > MAX_ROW_BYTES) {
+    return { problem: `the row is larger than ${MAX_ROW_BYTES / 1024 / 1024} MiB` };
+  }
   if (cells.length > plan.columns.length) {
     return { problem: `the row has ${cells.length} fields, the header has ${plan.columns.length}` };
   }
@@ -117,12 +126,32 @@ export function mapRow(
     const cell = cells[index];
     const target = column.target;
     if (cell === undefined || cell.trim() === '' || target.kind === 'psid') continue;
-    const parsed = parseTypedCell(cell, target.type, decimalComma);
+    const parsed = parseTypedCell(cell, target.type, options.decimalComma);
     if ('problem' in parsed) return { problem: `${column.header}: ${parsed.problem}` };
+    const problem =
+      target.kind === 'builtIn'
+        ? builtInProblem(target.field, parsed.value, options.now)
+        : undefined;
+    if (problem) return { problem: `${column.header}: ${problem}` };
     if (target.kind === 'builtIn') user.fields[target.field] = parsed.value as string | Date;
     else user.attributes[target.name] = parsed.value;
   }
+  const attributeCount = Object.keys(user.attributes).length;
+  if (attributeCount > MAX_ATTRIBUTES) {
+    return { problem: `the row has ${attributeCount} attributes, at most ${MAX_ATTRIBUTES}` };
+  }
   return { user };
+}
+
+/** What a built-in field's own rule says about its value (SPEC §10), if anything. */
+function builtInProblem(field: BuiltInField, value: AttributeValue, now: Date): string | undefined {
+  if (field === 'timezone' && !isIanaTimeZone(String(value))) return TIME_ZONE_PROBLEM;
+  if (field === 'lastInboundAt' && value instanceof Date) return lastInboundAtProblem(value, now);
+  return undefined;
+}
+
+function rowBytes(cells: string[]): number {
+  return cells.reduce((bytes, cell) => bytes + Buffer.byteLength(cell), 0);
 }
 
 /** `;` when the header line has more semicolons than commas outside quotes, else `,`. */

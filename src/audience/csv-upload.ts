@@ -6,7 +6,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { Transform } from 'node:stream';
 import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { detectDelimiter, planHeader, type HeaderPlan } from './csv-columns';
+import { TextScanner, type TextProblem } from './text-scan';
 
 export const UPLOAD_DIR = join(tmpdir(), 'messenger-imports');
 
@@ -67,30 +68,25 @@ export async function storeCsvBody(req: Request, maxBytes: number): Promise<Stor
 
 const HEAD_BYTES = 64 * 1024;
 
-/** Refuses binary or non-UTF-8 files and headers without a PSID column (400, with details). */
+/**
+ * Refuses what cannot be imported as a whole (400, with details): an empty or
+ * binary file, a NUL or a non-UTF-8 byte anywhere (naming its line), a header
+ * row longer than 64 KiB, and a header without a PSID column.
+ */
 export async function checkUpload(upload: StoredUpload): Promise<CheckedUpload> {
-  const handle = await open(upload.path, 'r');
-  let head: Buffer;
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const head = await readHead(upload.path);
   const notCsv = (reason: string) => ApiError.invalidField('file', reason);
   if (head.length === 0) throw notCsv('is empty: a CSV file with a header row is required');
   if (head.includes(0)) throw notCsv('is binary, not CSV text');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(head, {
-      stream: head.length === HEAD_BYTES,
-    });
-  } catch {
-    throw notCsv('is not UTF-8 text');
+  const problem = await findTextProblem(upload.path);
+  if (problem?.kind === 'nul') throw notCsv(`has a NUL byte on line ${problem.line}`);
+  if (problem) throw notCsv(`is not UTF-8 text (line ${problem.line})`);
+  const text = new TextDecoder().decode(head, { stream: true }).replace(/^\uFEFF/, '');
+  const headerEnd = text.search(/\r?\n/);
+  if (headerEnd < 0 && upload.bytes > head.length) {
+    throw ApiError.invalidField('header', `is longer than ${HEAD_BYTES / 1024} KiB`);
   }
-  text = text.replace(/^\uFEFF/, '');
-  const headerLine = text.split(/\r?\n/, 1)[0];
+  const headerLine = headerEnd < 0 ? text : text.slice(0, headerEnd);
   const delimiter = detectDelimiter(headerLine);
   let cells: string[];
   try {
@@ -110,4 +106,25 @@ export async function checkUpload(upload: StoredUpload): Promise<CheckedUpload> 
     );
   }
   return { ...upload, delimiter, plan: planned.plan };
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first NUL or non-UTF-8 byte of the whole file: checked before anything is imported. */
+async function findTextProblem(path: string): Promise<TextProblem | undefined> {
+  const scanner = new TextScanner();
+  for await (const chunk of createReadStream(path)) {
+    const problem = scanner.push(chunk as Buffer);
+    if (problem) return problem;
+  }
+  return scanner.end();
 }

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { parse, type CsvError } from 'csv-parse';
+import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isValidObjectId, type Model } from 'mongoose';
@@ -59,6 +59,10 @@ interface ParsedRecord {
   record: string[];
   info: { lines: number; records: number };
 }
+
+type RowError = { line: number; reason: string };
+/** A row waiting in a batch, with the line its errors are reported on. */
+type BatchRow = { user: ImportedUser; line: number };
 
 @Injectable()
 export class ImportsService
@@ -199,10 +203,13 @@ export class ImportsService
     return found.map(toImportView);
   }
 
+  /** The file's records with their line; `onSkip` hears of each record the parser refused. */
   private parse(
     upload: CheckedUpload,
-    onSkip?: (error: CsvError) => void,
+    onSkip?: (error: CsvError, lastRecordLine: number) => void,
   ): AsyncIterable<ParsedRecord> {
+    // Tracked as the parser goes (not as the loop reads), so a skip knows where the last good record ended.
+    let lastRecordLine = 0;
     const parser = parse({
       delimiter: upload.delimiter,
       bom: true,
@@ -210,8 +217,12 @@ export class ImportsService
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
+      on_record: (record: string[], context: InfoRecord) => {
+        lastRecordLine = context.lines;
+        return record;
+      },
     });
-    if (onSkip) parser.on('skip', onSkip);
+    if (onSkip) parser.on('skip', (error: CsvError) => onSkip(error, lastRecordLine));
     // pipe() does not forward a read error: without this the parser would wait forever.
     const file = createReadStream(upload.path).on('error', (error) => parser.destroy(error));
     return file.pipe(parser);
@@ -249,23 +260,32 @@ export class ImportsService
       duplicates: 0,
     };
     let errorCount = 0;
-    let pendingErrors: { line: number; reason: string }[] = [];
-    const reject = (line: number, reason: string) => {
-      counts.rows += 1;
+    let pendingErrors: RowError[] = [];
+    const noteError = (errors: RowError[], line: number, reason: string) => {
       counts.invalid += 1;
-      if (errorCount < MAX_KEPT_ERRORS) pendingErrors.push({ line, reason });
+      if (errorCount < MAX_KEPT_ERRORS) errors.push({ line, reason });
       errorCount += 1;
     };
-    let batch: ImportedUser[] = [];
+    const reject = (line: number, reason: string) => {
+      counts.rows += 1;
+      noteError(pendingErrors, line, reason);
+    };
+    let batch: BatchRow[] = [];
     // One batch is written while the next is parsed. Writes never race on a PSID: the
     // first pass made every PSID appear in at most one batch, so their order is free.
     let writing: Promise<void> = Promise.resolve();
     let writeFailure: Error | undefined;
-    const write = async (rows: ImportedUser[], errors: typeof pendingErrors, processed: number) => {
-      const written = await this.users.applyImportBatch(pageId, rows);
+    const write = async (rows: BatchRow[], errors: RowError[], processed: number) => {
+      const written = await this.users.applyImportBatch(
+        pageId,
+        rows.map((row) => row.user),
+      );
       counts.inserted += written.inserted;
       counts.updated += written.updated;
       counts.unchanged += written.unchanged;
+      const lines = new Map(rows.map((row) => [row.user.psid, row.line]));
+      for (const { psid, reason } of written.refused)
+        noteError(errors, lines.get(psid) ?? 0, reason);
       await this.imports.updateOne(
         { _id: importId },
         {
@@ -290,21 +310,18 @@ export class ImportsService
       pendingErrors = [];
     };
 
-    const decimalComma = upload.delimiter === ';';
-    const onSkip = (error: CsvError) =>
-      reject(
-        Number((error as CsvError & { lines?: number }).lines ?? 0),
-        `not valid CSV: ${error.message.replace(/^Invalid Record Length: |\s*at line \d+.*$/gi, '')}`,
-      );
+    const rules = { decimalComma: upload.delimiter === ';', now: this.clock.now() };
+    const onSkip = (error: CsvError, lastRecordLine: number) =>
+      reject(...skippedRow(error, lastRecordLine));
     for await (const { record, info } of this.parse(upload, onSkip)) {
       if (info.records === 1) continue;
-      const mapped = mapRow(record, upload.plan, decimalComma);
+      const mapped = mapRow(record, upload.plan, rules);
       if ('problem' in mapped) {
         reject(info.lines, mapped.problem);
       } else {
         counts.rows += 1;
         if (finder.isSuperseded(mapped.user.psid, info.lines)) counts.duplicates += 1;
-        else batch.push(mapped.user);
+        else batch.push({ user: mapped.user, line: info.lines });
       }
       if (batch.length >= IMPORT_BATCH_SIZE) await flush();
     }
@@ -341,6 +358,22 @@ function toImportView(doc: Import & { _id: unknown }): ImportView {
     createdAt: doc.createdAt,
     finishedAt: doc.finishedAt,
   };
+}
+
+/**
+ * The line and reason of a record the parser refused. An unclosed quote swallows
+ * the rest of the file, so the parser only notices at the end: it is reported on
+ * the line after the last good record, where that quote opened.
+ */
+function skippedRow(error: CsvError, lastRecordLine: number): [number, string] {
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return [lastRecordLine + 1, 'not valid CSV: a quote opened on this line is never closed'];
+  }
+  const line = Number((error as CsvError & { lines?: number }).lines ?? 0);
+  return [
+    line,
+    `not valid CSV: ${error.message.replace(/^Invalid Record Length: |\s*at line \d+.*$/gi, '')}`,
+  ];
 }
 
 function describe(error: unknown): string {

@@ -1,7 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import type { AttributeValue } from './attributes';
+import { isIanaTimeZone, PSID_PATTERN, TIME_ZONE_PROBLEM } from './user-rules';
 import type { UserSource } from './user.schema';
 
 /** PUT replaces a user's fields and attributes; PATCH merges (an attribute set to null is removed). */
@@ -20,6 +31,13 @@ export class UserInputDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @ValidateBy({
+    name: 'isIanaTimeZone',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isIanaTimeZone(value),
+      defaultMessage: () => TIME_ZONE_PROBLEM,
+    },
+  })
   timezone?: string;
 
   @ApiPropertyOptional({
@@ -55,7 +73,9 @@ export class PsidParams {
   @ApiProperty()
   @Matches(/^\d{1,20}$/, { message: 'must be the numeric Facebook Page id' })
   pageId!: string;
-  @ApiProperty() @Matches(/^\d{1,32}$/, { message: 'must be a PSID (digits)' }) psid!: string;
+  @ApiProperty()
+  @Matches(PSID_PATTERN, { message: 'must be a PSID: digits without a leading zero' })
+  psid!: string;
 }
 
 export class UserView {

@@ -1,15 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOmittable } from '../common/omittable';
 import { PageIdParam } from '../common/params';
 import { SegmentsService } from '../segments/segments.service';
 import { PsidParams, UserInputDto, UserListQuery, UserView } from './user.dto';
 import { UsersService } from './users.service';
 
 class UserWriteDto extends UserInputDto {
-  @ApiPropertyOptional({ description: 'Opted out: never sent campaign messages' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Opted out: never sent campaign messages; never null' })
+  @IsOmittable()
   @IsBoolean()
   suppressed?: boolean;
 }

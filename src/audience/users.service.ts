@@ -14,6 +14,7 @@ import type { BuiltInField, ImportedUser } from './csv-columns';
 import type { UserInputDto, UserView } from './user.dto';
 import { toUserView } from './user-view';
 import type { User } from './user.schema';
+import { lastInboundAtProblem, psidProblem } from './user-rules';
 import { UsersRepository, type ImportComparable } from './users.repository';
 
 const EDITABLE_FIELDS = ['firstName', 'lastName', 'locale', 'timezone'] as const;
@@ -24,6 +25,8 @@ export interface ImportBatchCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Rows not written: merged into the stored user they would break a rule (the attribute cap). */
+  refused: { psid: string; reason: string }[];
 }
 
 @Injectable()
@@ -126,7 +129,8 @@ export class UsersService {
    * A first message from a Click-to-Messenger ad also opens the 7-day window.
    * Concurrent calls for one PSID create one user; the caller feeds one PSID's
    * events in order (SPEC §8: one writer per document), which keeps $max exact
-   * on engines whose updates are read-modify-write.
+   * on engines whose updates are read-modify-write. A PSID or a time the API would
+   * refuse is refused here too (400), so the webhook stores nothing the API could not.
    */
   async recordInbound(
     pageId: string,
@@ -134,6 +138,11 @@ export class UsersService {
     at: Date,
     options: { fromAd?: boolean } = {},
   ): Promise<void> {
+    const details = [
+      { field: 'psid', reason: psidProblem(psid) },
+      { field: 'lastInboundAt', reason: lastInboundAtProblem(at, this.clock.now()) },
+    ].filter((detail): detail is ErrorDetail => detail.reason !== undefined);
+    if (details.length > 0) throw ApiError.fromProblems(details);
     await this.users.upsert(
       pageId,
       psid,
@@ -150,7 +159,7 @@ export class UsersService {
    * which matters on engines without index-backed `$in` lookups (FerretDB).
    */
   async applyImportBatch(pageId: string, rows: ImportedUser[]): Promise<ImportBatchCounts> {
-    const counts: ImportBatchCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const counts: ImportBatchCounts = { inserted: 0, updated: 0, unchanged: 0, refused: [] };
     if (rows.length === 0) return counts;
     const now = this.clock.now();
     const existingRows = await this.users.insertImported(pageId, rows, now);
@@ -164,7 +173,13 @@ export class UsersService {
     const byPsid = new Map(existing.map((user) => [user.psid, user]));
     const changes: { psid: string; set: Record<string, unknown> }[] = [];
     for (const row of existingRows) {
-      const set = changedFields(byPsid.get(row.psid) ?? {}, row);
+      const current: Partial<ImportComparable> = byPsid.get(row.psid) ?? {};
+      const merged = mergeAttributes(current.attributes ?? {}, row.attributes);
+      if ('problem' in merged) {
+        counts.refused.push({ psid: row.psid, reason: `attributes: ${merged.problem}` });
+        continue;
+      }
+      const set = changedFields(current, row);
       if (Object.keys(set).length === 0) counts.unchanged += 1;
       else changes.push({ psid: row.psid, set: { ...set, updatedAt: now } });
     }
