@@ -1,4 +1,5 @@
 /** Segments: saved rule trees, preview with reachability, and rule errors with their path. */
+import { Types } from 'mongoose';
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, registerPage } from './harness/audience';
 
@@ -184,5 +185,73 @@ describe('segments', () => {
       .set(auth)
       .send({ name: 'x', rules: { attribute: 'a', op: 'exists', value: true } })
       .expect(404);
+  });
+
+  describe('updates and deletion (issue 7, item 4)', () => {
+    const segmentRules = { attribute: 'city', op: 'eq', value: 'Lyon' };
+    const campaignOf = async (segmentId: string, status: string) =>
+      (
+        await t.db.collection('campaigns').insertOne({
+          pageId: PAGE_ID,
+          name: 'Restock',
+          segmentId,
+          message: { kind: 'text', text: 'Hi' },
+          messageVersion: 1,
+          delivery: { policy: 'window' },
+          schedule: { type: 'now' },
+          ratePerSecond: 40,
+          maxErrors: 1000,
+          status,
+        })
+      ).insertedId.toString();
+
+    it.each([[{ rules: null }], [{ name: null }]])(
+      'refuses %j with 400 and previews as before',
+      async (input) => {
+        const created = (await create(segmentRules).expect(201)).body;
+        const { body } = await t
+          .http()
+          .patch(`${base}/${created.id}`)
+          .set(auth)
+          .send(input)
+          .expect(400);
+        expect(body.details).toEqual([expect.objectContaining({ field: Object.keys(input)[0] })]);
+        expect(
+          (await t.http().get(`${base}/${created.id}/preview`).set(auth).expect(200)).body.count,
+        ).toBe(6);
+      },
+    );
+
+    it('answers 409, not 500, when stored rules no longer compile', async () => {
+      const created = (await create(segmentRules).expect(201)).body;
+      await t.db
+        .collection('segments')
+        .updateOne({ _id: new Types.ObjectId(created.id) }, { $set: { rules: null } });
+      const { body } = await t.http().get(`${base}/${created.id}/preview`).set(auth);
+      expect(body).toMatchObject({ statusCode: 409, error: 'segment_rules_invalid' });
+    });
+
+    it('refuses to delete a segment a live campaign targets, naming the campaigns', async () => {
+      const created = (await create(segmentRules).expect(201)).body;
+      const draft = await campaignOf(created.id, 'draft');
+      const running = await campaignOf(created.id, 'running');
+      await campaignOf(created.id, 'completed');
+      const { body } = await t.http().delete(`${base}/${created.id}`).set(auth).expect(409);
+      expect(body).toMatchObject({ error: 'segment_in_use' });
+      expect([...body.campaignIds].sort()).toEqual([draft, running].sort());
+
+      // A run keeps the rules it started with, so the rules may change under a running campaign.
+      await t
+        .http()
+        .patch(`${base}/${created.id}`)
+        .set(auth)
+        .send({ rules: { attribute: 'city', op: 'eq', value: 'Paris' } })
+        .expect(200);
+
+      await t.db
+        .collection('campaigns')
+        .updateMany({ segmentId: created.id }, { $set: { status: 'cancelled' } });
+      await t.http().delete(`${base}/${created.id}`).set(auth).expect(204);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsOmittable } from '../common/omittable';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 /** The segment of SPEC §9, shown in the OpenAPI document and used by the demo. */
@@ -28,12 +29,13 @@ export class CreateSegmentDto {
   rules!: Record<string, unknown>;
 }
 
+/** Either may be left out; neither may be null (a segment always has a name and rules). */
 export class UpdateSegmentDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ example: SPEC_EXAMPLE_RULES }) @IsOptional() @IsObject() rules?: Record<
-    string,
-    unknown
-  >;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional({ example: SPEC_EXAMPLE_RULES })
+  @IsOmittable()
+  @IsObject()
+  rules?: Record<string, unknown>;
 }
 
 export class SegmentParams {
