@@ -13,12 +13,12 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { publicFailure, valueOrGraphError } from '../messenger/graph-answer';
 import { MessengerClient } from '../messenger/messenger-client.service';
-import { sendMessageBody, type SendApiMessage } from '../messenger/payloads';
+import type { SendApiMessage } from '../messenger/payloads';
 import { PagesService } from '../pages/pages.service';
 import { SegmentsService } from '../segments/segments.service';
 import { TestSend } from './campaign.schema';
 import type { StoredCampaign } from './campaign-changes.service';
-import { messagingTypeFor } from './delivery-policy';
+import { campaignSendBody, personalisationScope } from './campaign-message';
 import { EligibilityCounter, eligibilityOf, type EligibilityBreakdown } from './eligibility';
 import { composeMessage } from './message-composer';
 import { renderMessage, type Rendered } from './personalisation';
@@ -82,7 +82,7 @@ export class CampaignPreviewService {
         HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
-    const request = this.sendBody(campaign, psid, rendered.message);
+    const request = campaignSendBody(campaign, psid, rendered.message);
     const result = await this.messenger.sendMessage(
       await this.pages.credentials(campaign.pageId),
       request,
@@ -113,7 +113,7 @@ export class CampaignPreviewService {
           ? {
               psid: user.psid,
               ok: true,
-              request: this.sendBody(campaign, user.psid, rendered.message),
+              request: campaignSendBody(campaign, user.psid, rendered.message),
             }
           : { psid: user.psid, ok: false, reason: rendered.reason, detail: rendered.detail },
       );
@@ -122,25 +122,7 @@ export class CampaignPreviewService {
   }
 
   private render(campaign: StoredCampaign, compiled: SendApiMessage, user: StoredUser): Rendered {
-    return renderMessage(compiled, {
-      user: {
-        psid: user.psid,
-        firstName: user.firstName,
-        lastName: user.lastName,
-        locale: user.locale,
-        timezone: user.timezone,
-        attributes: user.attributes ?? {},
-      },
-      campaign: { name: campaign.name },
-    });
-  }
-
-  private sendBody(campaign: StoredCampaign, psid: string, message: SendApiMessage) {
-    return sendMessageBody({
-      recipient: { id: psid },
-      message,
-      ...messagingTypeFor(campaign.delivery),
-    });
+    return renderMessage(compiled, personalisationScope(user, campaign));
   }
 
   /** How the audience splits now under the campaign's delivery policy: the engine's own rule, user by user. */
