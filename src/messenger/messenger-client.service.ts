@@ -28,6 +28,7 @@ import {
   type AttachmentType,
   type SendMessageBody,
 } from './payloads';
+import { usagePercent } from './usage-headers';
 
 /** What the client needs of a Page; secrets are decrypted only for the call. */
 export interface PageCredentials {
@@ -36,7 +37,10 @@ export interface PageCredentials {
   appSecret?: string;
 }
 
-export type GraphResult<T> = { ok: true; value: T } | { ok: false; failure: GraphFailure };
+/** `usage`: the highest quota share (percent) in Facebook's usage headers, when it sent any. */
+export type GraphResult<T> = ({ ok: true; value: T } | { ok: false; failure: GraphFailure }) & {
+  usage?: number;
+};
 
 export interface SentMessage {
   recipientId: string;
@@ -165,7 +169,9 @@ export class MessengerClient implements OnModuleDestroy {
           },
         }),
       );
-      result = interpret(response, read);
+      // Every answer carries usage, errors included: they are when it matters most.
+      const usage = usagePercent({ ...response.headers });
+      result = { ...interpret(response, read), ...(usage === undefined ? {} : { usage }) };
     } catch (error) {
       result = { ok: false, failure: classifyTransportFailure(transportFacts(error)) };
     }
