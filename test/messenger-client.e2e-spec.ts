@@ -167,6 +167,50 @@ describe('MessengerClient against the sandbox', () => {
     });
   });
 
+  describe("Facebook's usage headers", () => {
+    it('reports the highest share on a success, shaped as Facebook sends the headers', async () => {
+      t.sandbox!.sandbox.setScenario({ usage: { page: 42, app: 85, businessUseCase: 12 } });
+      expect(await client.sendMessage(page, text())).toEqual({
+        ok: true,
+        value: { recipientId: PSID, messageId: expect.stringMatching(/^m_/) },
+        usage: 85,
+      });
+      const [sent] = requests('messages');
+      const headers = sent.answer === 'connection_reset' ? {} : sent.answer.headers;
+      expect(headers).toEqual({
+        'X-Page-Usage': JSON.stringify({ call_count: 42, total_cputime: 42, total_time: 42 }),
+        'X-App-Usage': JSON.stringify({ call_count: 85, total_cputime: 85, total_time: 85 }),
+        'X-Business-Use-Case-Usage': JSON.stringify({
+          [page.pageId]: [
+            {
+              type: 'messenger',
+              call_count: 12,
+              total_cputime: 12,
+              total_time: 12,
+              estimated_time_to_regain_access: 0,
+            },
+          ],
+        }),
+      });
+    });
+
+    it('reports usage on a Graph error too', async () => {
+      t.sandbox!.sandbox.setScenario({
+        usage: { businessUseCase: 93 },
+        errorsByPsid: { [PSID]: { code: 551, subcode: 1545041 } },
+      });
+      expect(await client.sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { code: 551 },
+        usage: 93,
+      });
+    });
+
+    it('reports none when Facebook sends none', async () => {
+      expect(await client.sendMessage(page, text())).not.toHaveProperty('usage');
+    });
+  });
+
   describe('failures, classified', () => {
     it('551/1545041: permanent, suppress the user', async () => {
       t.sandbox!.sandbox.setScenario({ errorsByPsid: { [PSID]: { code: 551, subcode: 1545041 } } });
@@ -193,13 +237,38 @@ describe('MessengerClient against the sandbox', () => {
       });
     });
 
-    it('613 throttling burst: retryable and throttled, then success', async () => {
+    it('613 throttling burst: retryable and throttled, quota shown used up, then success', async () => {
       t.sandbox!.sandbox.setScenario({ throttleNext: 1 });
       expect(await client.sendMessage(page, text())).toMatchObject({
         ok: false,
-        failure: { class: 'retryable', effect: 'throttled', code: 613 },
+        failure: {
+          class: 'retryable',
+          effect: 'throttled',
+          code: 613,
+          type: 'OAuthException',
+          httpStatus: 400,
+          message: '(#613) Calls to this api have exceeded the rate limit.',
+        },
+        usage: 100,
       });
-      expect((await client.sendMessage(page, text())).ok).toBe(true);
+      const recovered = await client.sendMessage(page, text());
+      expect(recovered.ok).toBe(true);
+      expect(recovered).not.toHaveProperty('usage');
+    });
+
+    it.each([
+      [1, 1357046, 'ambiguous', 'none', 'graph_1_1357046'],
+      [1, 99, 'page_fatal', 'pause_page', 'graph_1_99'],
+      [102, undefined, 'page_fatal', 'pause_page', 'graph_102'],
+      [3, undefined, 'page_fatal', 'pause_page', 'graph_3'],
+      [10, 2018028, 'page_fatal', 'pause_page', 'graph_10_2018028'],
+      [100, 1893061, 'permanent', 'invalid_parameter', 'retired_tag'],
+    ])('%p/%p from the sandbox: %s, %s (%s)', async (code, subcode, cls, effect, reason) => {
+      t.sandbox!.sandbox.setScenario({ errorsByPsid: { [PSID]: { code, subcode } } });
+      expect(await client.sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { kind: 'graph', class: cls, effect, reason, code, subcode },
+      });
     });
 
     it('HTTP 500 with code 2: retryable', async () => {
@@ -298,14 +367,24 @@ describe('the sandbox scripting routes', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
-      expect((await put({ serverErrorRatio: 0.5, outsideWindowPsids: ['1'] })).status).toBe(204);
-      const refused = await put({ serverErrorRatio: 2, resetPsids: ['abc'], surprise: true });
+      expect(
+        (await put({ serverErrorRatio: 0.5, outsideWindowPsids: ['1'], usage: { page: 81 } }))
+          .status,
+      ).toBe(204);
+      const refused = await put({
+        serverErrorRatio: 2,
+        resetPsids: ['abc'],
+        surprise: true,
+        usage: { app: -1, other: 5 },
+      });
       expect(refused.status).toBe(400);
       const body = (await refused.json()) as { details: { field: string }[] };
       expect(body.details.map((detail) => detail.field).sort()).toEqual([
         'resetPsids',
         'serverErrorRatio',
         'surprise',
+        'usage.app',
+        'usage.other',
       ]);
     } finally {
       await sandbox.close();

@@ -49,7 +49,10 @@ export class SandboxGraphController {
       req.socket.destroy();
       return;
     }
-    res.status(answer.status).json(answer.body);
+    res
+      .status(answer.status)
+      .set(answer.headers ?? {})
+      .json(answer.body);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import type { ScriptedError } from './sandbox.types';
 
@@ -22,6 +23,12 @@ export class SandboxPageDto {
   @IsOptional()
   @Matches(/^[0-9a-f]{32}$/i, { message: 'must be 32 hex characters' })
   appSecret?: string;
+}
+
+export class SandboxUsageDto {
+  @IsOptional() @IsNumber() @Min(0) page?: number;
+  @IsOptional() @IsNumber() @Min(0) app?: number;
+  @IsOptional() @IsNumber() @Min(0) businessUseCase?: number;
 }
 
 export class SandboxScenarioDto {
@@ -38,6 +45,11 @@ export class SandboxScenarioDto {
   @Matches(/^\d+$/, { each: true, message: 'each must be a PSID' })
   resetPsids?: string[];
   @IsOptional() @Type(() => Number) @IsInt() seed?: number;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SandboxUsageDto)
+  usage?: SandboxUsageDto;
 }
 
 export class SandboxThreadOwnerDto {

@@ -15,6 +15,7 @@ import type {
   SandboxOptions,
   SandboxPage,
   SandboxScenario,
+  SandboxUsage,
 } from './sandbox.types';
 
 export const SANDBOX_OPTIONS = Symbol('SANDBOX_OPTIONS');
@@ -30,10 +31,45 @@ export interface GraphCall {
   clientPort?: number;
 }
 
-export type GraphAnswer = { status: number; body: unknown } | 'connection_reset';
+export type GraphAnswer =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | 'connection_reset';
 
-const ok = (body: unknown): GraphAnswer => ({ status: 200, body });
-const fail = (spec: GraphErrorSpec): GraphAnswer => graphErrorAnswer(spec);
+type Answered = Exclude<GraphAnswer, 'connection_reset'>;
+
+const ok = (body: unknown): Answered => ({ status: 200, body });
+const fail = (spec: GraphErrorSpec): Answered => graphErrorAnswer(spec);
+
+/** What a throttled Page sees: every quota used up. */
+const EXHAUSTED: Required<SandboxUsage> = { page: 100, app: 100, businessUseCase: 100 };
+
+/**
+ * Facebook's usage headers for the given shares: `X-Page-Usage` and `X-App-Usage`
+ * as `{call_count, total_cputime, total_time}`, `X-Business-Use-Case-Usage` as one
+ * `messenger` record under the Page's id, with minutes to regain access once it is used up.
+ */
+export function usageHeaders(pageId: string, usage: SandboxUsage): Record<string, string> {
+  const shares = (percent: number) => ({
+    call_count: percent,
+    total_cputime: percent,
+    total_time: percent,
+  });
+  const headers: Record<string, string> = {};
+  if (usage.page !== undefined) headers['X-Page-Usage'] = JSON.stringify(shares(usage.page));
+  if (usage.app !== undefined) headers['X-App-Usage'] = JSON.stringify(shares(usage.app));
+  if (usage.businessUseCase !== undefined) {
+    headers['X-Business-Use-Case-Usage'] = JSON.stringify({
+      [pageId]: [
+        {
+          type: 'messenger',
+          ...shares(usage.businessUseCase),
+          estimated_time_to_regain_access: usage.businessUseCase >= 100 ? 1 : 0,
+        },
+      ],
+    });
+  }
+  return headers;
+}
 
 /** mulberry32: a small seeded generator, so failure injection repeats run to run. */
 function seededRandom(seed: number): () => number {
@@ -149,7 +185,7 @@ export class SandboxService {
     }
     switch (`${call.method} ${call.endpoint}`) {
       case 'POST messages':
-        return this.send(call.body);
+        return this.send(call.body, page.pageId);
       case 'POST message_attachments':
         return this.upload(call.body);
       case 'POST pass_thread_control':
@@ -174,13 +210,21 @@ export class SandboxService {
     }
   }
 
-  private send(body: unknown): GraphAnswer {
+  private send(body: unknown, pageId: string): GraphAnswer {
     const psid = recipientOf(body);
     if (psid && this.scenario.resetPsids?.includes(psid)) return 'connection_reset';
     if (this.scenario.throttleNext && this.scenario.throttleNext > 0) {
       this.scenario.throttleNext -= 1;
-      return fail({ code: 613 });
+      // Facebook's Send API throttling: HTTP 400, code 613, and the quota shown used up.
+      return { ...fail({ code: 613 }), headers: usageHeaders(pageId, EXHAUSTED) };
     }
+    const answer = this.sendAnswer(body);
+    const usage = this.scenario.usage;
+    return usage ? { ...answer, headers: usageHeaders(pageId, usage) } : answer;
+  }
+
+  /** The Send API's answer once resets and throttling are ruled out. */
+  private sendAnswer(body: unknown): Answered {
     if (this.scenario.serverErrorRatio && this.random() < this.scenario.serverErrorRatio)
       return fail({ code: 2 });
     const refusal = checkSendRequest(body, this.acceptedTags);

@@ -12,6 +12,16 @@ export interface ScriptedError extends GraphErrorSpec {
   times?: number;
 }
 
+/** Shares (percent) of the quotas, sent in Facebook's usage headers on every Send API answer. */
+export interface SandboxUsage {
+  /** `X-Page-Usage` */
+  page?: number;
+  /** `X-App-Usage` */
+  app?: number;
+  /** `X-Business-Use-Case-Usage`, one `messenger` record under the Page's id */
+  businessUseCase?: number;
+}
+
 /** How the sandbox misbehaves; every field is optional and a new scenario replaces the last. */
 export interface SandboxScenario {
   /** Milliseconds before each Graph answer. */
@@ -20,8 +30,10 @@ export interface SandboxScenario {
   errorsByPsid?: Record<string, ScriptedError>;
   /** PSIDs whose 24-hour window is closed: UPDATE and RESPONSE sends answer 10/2018278. */
   outsideWindowPsids?: string[];
-  /** The next N Send API calls answer 613 (a throttling burst). */
+  /** The next N Send API calls answer 613 (a throttling burst), with every usage header at 100 %. */
   throttleNext?: number;
+  /** Usage headers on every Send API answer; none are sent when absent. */
+  usage?: SandboxUsage;
   /** Share (0..1) of Send API calls that answer HTTP 500 with code 2. */
   serverErrorRatio?: number;
   /** PSIDs whose send is read and then answered by a connection reset. */
@@ -51,6 +63,6 @@ export interface RecordedRequest {
   authorization?: string;
   body: unknown;
   clientPort?: number;
-  answer: { status: number; body: unknown } | 'connection_reset';
+  answer: { status: number; body: unknown; headers?: Record<string, string> } | 'connection_reset';
   at: Date;
 }
