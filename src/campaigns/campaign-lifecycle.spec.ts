@@ -151,8 +151,52 @@ describe('planChange', () => {
     ).toMatchObject({ to: 'running', unset: ['nextRunAt'], startsRun: { occurrence: monday } });
   });
 
+  it('finishes the active run: one-shot completed, recurring back to scheduled, cancelled stays', () => {
+    const running = state('running', { activeRunId: 'r', activeRound: 0 });
+    expect(planChange(running, { kind: 'finish', runId: 'r' }, now)).toMatchObject({
+      to: 'completed',
+      unset: ['activeRunId', 'activeRound'],
+    });
+    expect(
+      planChange({ ...running, schedule: cron }, { kind: 'finish', runId: 'r' }, now),
+    ).toMatchObject({ to: 'scheduled' });
+    expect(
+      planChange({ ...running, status: 'cancelled' }, { kind: 'finish', runId: 'r' }, now),
+    ).toMatchObject({ to: 'cancelled' });
+    const stale = planChange(running, { kind: 'finish', runId: 'other' }, now);
+    expect(isRefusal(stale) && stale.refused.code).toBe('not_active');
+    const paused = planChange(
+      { ...running, status: 'paused' },
+      { kind: 'finish', runId: 'r' },
+      now,
+    );
+    expect(isRefusal(paused)).toBe(true);
+  });
+
+  it('retries a finished run as its next round, never during another run', () => {
+    expect(
+      planChange(state('completed'), { kind: 'retry_failed', runId: 'r', round: 1 }, now),
+    ).toMatchObject({ to: 'running', set: { activeRunId: 'r', activeRound: 1 } });
+    for (const status of ['running', 'paused'] as const) {
+      const plan = planChange(state(status), { kind: 'retry_failed', runId: 'r', round: 1 }, now);
+      expect(isRefusal(plan) && plan.refused.code).toBe('run_in_progress');
+    }
+    const cancelled = planChange(
+      state('cancelled'),
+      { kind: 'retry_failed', runId: 'r', round: 1 },
+      now,
+    );
+    expect(isRefusal(cancelled) && cancelled.refused.code).toBe('invalid_transition');
+  });
+
   it('pauses a running or waiting campaign and cancels anything not finished', () => {
-    expect(planChange(state('running'), { kind: 'pause' }, now)).toMatchObject({ to: 'paused' });
+    expect(planChange(state('running'), { kind: 'pause' }, now)).toMatchObject({
+      to: 'paused',
+      set: { pausedReason: 'paused by request' },
+    });
+    expect(
+      planChange(state('running'), { kind: 'pause', reason: 'page_fatal' }, now),
+    ).toMatchObject({ set: { pausedReason: 'page_fatal' } });
     expect(planChange(state('scheduled'), { kind: 'pause' }, now)).toMatchObject({ to: 'paused' });
     for (const status of ['draft', 'scheduled', 'running', 'paused'] as const)
       expect(planChange(state(status), { kind: 'cancel' }, now)).toMatchObject({

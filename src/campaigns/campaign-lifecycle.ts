@@ -16,16 +16,22 @@ export interface CampaignState {
   nextRunAt?: Date;
   /** The run being sent (a paused campaign keeps it, so resume continues that run). */
   activeRunId?: string;
+  /** The round of the active run being sent: 0, then one more per retry-failed. */
+  activeRound?: number;
 }
 
 export type CampaignAction =
   | { kind: 'publish'; tested: boolean; force: boolean }
-  | { kind: 'pause' }
+  | { kind: 'pause'; reason?: string }
   | { kind: 'resume'; tested: boolean; force: boolean }
   | { kind: 'cancel' }
   | { kind: 'edit'; set: Record<string, unknown> }
   | { kind: 'delete' }
-  | { kind: 'start' };
+  | { kind: 'start' }
+  /** The engine finished the active run (or, for a cancelled campaign, skipped what was left). */
+  | { kind: 'finish'; runId: string }
+  /** Sends the failed and unknown of `runId` again, as the next round of that run. */
+  | { kind: 'retry_failed'; runId: string; round: number };
 
 export interface PlannedChange {
   action: CampaignAction['kind'];
@@ -85,16 +91,18 @@ export function planChange(
       return change('scheduled', { ...published, nextRunAt });
     }
     case 'pause':
-      return canTransition(from, 'paused') ? change('paused') : illegal(from, 'paused');
+      return canTransition(from, 'paused')
+        ? change('paused', { pausedReason: action.reason ?? 'paused by request' })
+        : illegal(from, 'paused');
     case 'resume': {
       if (from !== 'paused')
         return refuse('invalid_transition', `only a paused campaign resumes; this one is ${from}`);
       if (campaign.messageVersion !== campaign.publishedVersion && !action.tested && !action.force)
         return untested(campaign.messageVersion);
       const published = { publishedVersion: campaign.messageVersion };
-      if (campaign.activeRunId) return change('running', published);
+      if (campaign.activeRunId) return change('running', published, ['pausedReason']);
       return resumeWaiting(campaign, now, (to, set, unset, run) =>
-        change(to, { ...published, ...set }, unset, run),
+        change(to, { ...published, ...set }, [...unset, 'pausedReason'], run),
       );
     }
     case 'cancel':
@@ -109,6 +117,25 @@ export function planChange(
       if (from !== 'draft')
         return refuse('not_draft', `only a draft can be deleted; cancel a ${from} campaign`);
       return change(from);
+    case 'finish': {
+      if (campaign.activeRunId !== action.runId)
+        return refuse('not_active', `run ${action.runId} is not the campaign's active run`);
+      const ended = ['activeRunId', 'activeRound'];
+      if (from === 'cancelled') return change('cancelled', {}, ended);
+      if (from !== 'running') return illegal(from, 'completed');
+      return campaign.schedule.type === 'cron'
+        ? change('scheduled', {}, ended)
+        : change('completed', {}, ended);
+    }
+    case 'retry_failed': {
+      if (from === 'running' || from === 'paused')
+        return refuse(
+          'run_in_progress',
+          `a ${from} campaign has a run in progress; retry when it ends`,
+        );
+      if (from !== 'completed' && from !== 'scheduled') return illegal(from, 'running');
+      return change('running', { activeRunId: action.runId, activeRound: action.round });
+    }
     case 'start': {
       const occurrence = campaign.nextRunAt;
       if (from !== 'scheduled' || !occurrence || occurrence.getTime() > now.getTime())

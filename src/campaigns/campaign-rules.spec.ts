@@ -22,6 +22,7 @@ describe('campaign transition table', () => {
     ['paused', 'running'],
     ['paused', 'scheduled'],
     ['paused', 'cancelled'],
+    ['completed', 'running'],
   ];
 
   it.each(CAMPAIGN_STATUSES.flatMap((from) => CAMPAIGN_STATUSES.map((to) => [from, to] as const)))(
@@ -31,8 +32,8 @@ describe('campaign transition table', () => {
     },
   );
 
-  it('ends in completed and cancelled', () => {
-    expect(TRANSITIONS.completed).toEqual([]);
+  it('ends in cancelled, and completed only runs again to retry', () => {
+    expect(TRANSITIONS.completed).toEqual(['running']);
     expect(TRANSITIONS.cancelled).toEqual([]);
   });
 });

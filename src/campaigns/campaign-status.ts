@@ -2,7 +2,8 @@
  * The campaign's lifecycle as an explicit transition table (SPEC §1, issue 4):
  * draft → scheduled → running → completed; running ⇄ paused; a scheduled
  * campaign can be paused while it waits (and resumes to scheduled); a recurring
- * campaign goes back from running to scheduled between occurrences; anything
+ * campaign goes back from running to scheduled between occurrences; a
+ * completed campaign runs again only to retry its failed deliveries; anything
  * but completed can be cancelled.
  */
 export const CAMPAIGN_STATUSES = [
@@ -20,7 +21,7 @@ export const TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatu
   scheduled: ['running', 'paused', 'cancelled'],
   running: ['paused', 'completed', 'scheduled', 'cancelled'],
   paused: ['running', 'scheduled', 'cancelled'],
-  completed: [],
+  completed: ['running'],
   cancelled: [],
 };
 

@@ -24,6 +24,10 @@ export class Campaign {
   @Prop() publishedVersion?: number;
   /** The run being sent; a paused campaign keeps it, so resume continues that run. */
   @Prop() activeRunId?: string;
+  /** The round of the active run: 0, then one more per retry-failed. */
+  @Prop() activeRound?: number;
+  /** Why the campaign is paused: a request, a Page-fatal Graph error, or too many failures. */
+  @Prop() pausedReason?: string;
   /** How many changes the campaign has had: the next change is claimed under revision + 1. */
   @Prop({ required: true, default: 0 }) revision!: number;
   createdAt!: Date;
