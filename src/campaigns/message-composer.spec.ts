@@ -364,6 +364,166 @@ describe('composeMessage: every limit is a problem naming the field', () => {
   });
 });
 
+describe('composeMessage: only the fields each kind takes', () => {
+  it.each([
+    ['text', { kind: 'text', text: 'Hi', buttons: [] }, 'message.buttons'],
+    [
+      'attachment',
+      { kind: 'attachment', attachmentType: 'image', url: 'https://x.io/a', caption: 'c' },
+      'message.caption',
+    ],
+    [
+      'buttons',
+      { kind: 'buttons', text: 't', buttons: [{ title: 'a', value: 'b' }], quickReplies: [] },
+      'message.quickReplies',
+    ],
+    ['generic', { kind: 'generic', elements: [{ title: 't' }], text: 'x' }, 'message.text'],
+    [
+      'media',
+      { kind: 'media', mediaType: 'image', attachmentId: '1', buttons: [] },
+      'message.buttons',
+    ],
+    ['otn_request', { kind: 'otn_request', title: 't', payload: 'p', topic: 'x' }, 'message.topic'],
+    ['raw', { kind: 'raw', payload: { text: 'Hi' }, text: 'Hi' }, 'message.text'],
+    [
+      'a quick reply',
+      { kind: 'text', text: 'Hi', quickReplies: [{ title: 'A', payload: 'A', image_url: 'x' }] },
+      'message.quickReplies[0].image_url',
+    ],
+    [
+      'a button',
+      { kind: 'buttons', text: 't', buttons: [{ title: 'a', value: 'b', type: 'postback' }] },
+      'message.buttons[0].type',
+    ],
+    [
+      'a media button',
+      {
+        kind: 'media',
+        mediaType: 'image',
+        attachmentId: '1',
+        button: { title: 'a', value: 'b', url: 'https://x.io' },
+      },
+      'message.button.url',
+    ],
+    [
+      'an element',
+      { kind: 'generic', elements: [{ title: 't', image: 'https://x.io/i.png' }] },
+      'message.elements[0].image',
+    ],
+    [
+      "an element's button",
+      { kind: 'generic', elements: [{ title: 't', buttons: [{ title: 'a', value: 'b', x: 1 }] }] },
+      'message.elements[0].buttons[0].x',
+    ],
+  ])('refuses an unknown field of %s', (_name, input, field) => {
+    expect(problems(input)).toEqual([{ field, reason: 'is not an allowed field' }]);
+  });
+});
+
+describe('composeMessage: a raw payload is held to the database and the Send API at save', () => {
+  const nested = (depth: number): object =>
+    Array.from({ length: depth - 1 }).reduce<object>((inner) => ({ a: inner }), { text: 'x' });
+  const unstorable =
+    'is not an allowed key: MongoDB cannot store keys that start with $ or contain a dot';
+
+  it.each([
+    [
+      'a $-prefixed key',
+      { text: 'Hi', metadata: { $where: 'x' } },
+      'message.payload.metadata.$where',
+      unstorable,
+    ],
+    [
+      'a dotted key in an array',
+      { text: 'Hi', quick_replies: [{ content_type: 'text', 'a.b': 1 }] },
+      'message.payload.quick_replies[0].a.b',
+      unstorable,
+    ],
+    ['a top-level $ key', { $set: { text: 'x' } }, 'message.payload.$set', unstorable],
+    [
+      'nesting deeper than 20 levels',
+      { text: 'Hi', metadata: nested(20) },
+      'message.payload',
+      'must not be nested deeper than 20 levels',
+    ],
+    [
+      'text over 2000',
+      { text: 'x'.repeat(2001) },
+      'message.payload.text',
+      'must be at most 2000 characters',
+    ],
+    [
+      'neither text nor attachment',
+      { metadata: 'x' },
+      'message.payload',
+      'must have exactly one of text or attachment',
+    ],
+    [
+      '14 quick replies',
+      {
+        text: 'a',
+        quick_replies: many(14, (i) => ({ content_type: 'text', title: `${i}`, payload: 'p' })),
+      },
+      'message.payload.quick_replies',
+      'must hold at most 13 items',
+    ],
+    [
+      'a quick-reply title over 20',
+      { text: 'a', quick_replies: [{ content_type: 'text', title: 'x'.repeat(21), payload: 'p' }] },
+      'message.payload.quick_replies[0].title',
+      'must be at most 20 characters',
+    ],
+    [
+      'a postback payload over 1000',
+      {
+        attachment: {
+          type: 'template',
+          payload: {
+            template_type: 'button',
+            text: 't',
+            buttons: [{ type: 'postback', title: 'b', payload: 'p'.repeat(1001) }],
+          },
+        },
+      },
+      'message.payload.attachment.payload.buttons[0].payload',
+      'must be at most 1000 characters',
+    ],
+    [
+      '11 elements',
+      {
+        attachment: {
+          type: 'template',
+          payload: { template_type: 'generic', elements: many(11, () => ({ title: 't' })) },
+        },
+      },
+      'message.payload.attachment.payload.elements',
+      'must hold at most 10 items',
+    ],
+    [
+      'an OTN title over 65',
+      {
+        attachment: {
+          type: 'template',
+          payload: { template_type: 'one_time_notif_req', title: 'x'.repeat(66), payload: 'p' },
+        },
+      },
+      'message.payload.attachment.payload.title',
+      'must be at most 65 characters',
+    ],
+  ])('refuses %s, naming the path', (_name, payload, field, reason) => {
+    expect(problems({ kind: 'raw', payload })).toEqual([{ field, reason }]);
+  });
+
+  it('accepts nesting of 20 levels, and leaves the length of a template to the rendering', () => {
+    expect(() =>
+      composeMessage({ kind: 'raw', payload: { text: 'Hi', metadata: nested(19) } }),
+    ).not.toThrow();
+    expect(() =>
+      composeMessage({ kind: 'raw', payload: { text: `{{ user.firstName }}${'x'.repeat(2000)}` } }),
+    ).not.toThrow();
+  });
+});
+
 describe('isAudioOrVideo', () => {
   it('tells which messages are held to 10 per second', () => {
     expect(isAudioOrVideo({ kind: 'attachment', attachmentType: 'audio' })).toBe(true);
