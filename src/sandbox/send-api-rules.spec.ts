@@ -74,6 +74,32 @@ describe('checkSendRequest: what Facebook refuses', () => {
       /at most 10/,
     ],
     [
+      'a postback payload over 1000 characters',
+      {},
+      {
+        attachment: {
+          type: 'template',
+          payload: {
+            template_type: 'button',
+            text: 't',
+            buttons: [{ type: 'postback', title: 'b', payload: 'p'.repeat(1001) }],
+          },
+        },
+      },
+      /buttons\]\[0\]\[payload\] must be less than or equal to 1000/,
+    ],
+    [
+      'a one-time-notification payload over 1000 characters',
+      {},
+      {
+        attachment: {
+          type: 'template',
+          payload: { template_type: 'one_time_notif_req', title: 't', payload: 'p'.repeat(1001) },
+        },
+      },
+      /\[payload\]\[payload\] must be less than or equal to 1000/,
+    ],
+    [
       'an attachment with url and id',
       {},
       { attachment: { type: 'image', payload: { url: 'https://x', attachment_id: '1' } } },
