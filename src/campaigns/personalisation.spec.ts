@@ -4,6 +4,7 @@ import {
   renderMessage,
   RENDER_MAX_CHARACTERS,
   templateProblems,
+  TEMPLATES_MAX_CHARACTERS,
   type PersonalisationScope,
 } from './personalisation';
 
@@ -54,6 +55,21 @@ describe('templateProblems', () => {
   ])('names nothing inherited as a filter or tag: %s', (text, reason) => {
     expect(templateProblems({ text })).toEqual([
       { field: 'message.text', reason: expect.stringContaining(reason) },
+    ]);
+  });
+
+  it('caps the Liquid of a whole message, so it parses within the render budget', () => {
+    const template = `{{ user.firstName }}${'x'.repeat(1000)}`;
+    const strings = (count: number) => ({
+      text: template,
+      metadata: Array.from({ length: count - 1 }, () => template),
+    });
+    expect(templateProblems(strings(8))).toEqual([]);
+    expect(templateProblems(strings(9))).toEqual([
+      {
+        field: 'message',
+        reason: `its templates must total at most ${TEMPLATES_MAX_CHARACTERS} characters (they have 9180)`,
+      },
     ]);
   });
 

@@ -32,6 +32,11 @@ import { HAS_LIQUID } from './message-composer';
 export const RENDER_BUDGET_MS = 50;
 /** Characters a whole message's templates may produce or allocate for one user. */
 export const RENDER_MAX_CHARACTERS = 64 * 1024;
+/**
+ * Characters of Liquid in one message. Parsing costs up to about 5 ms per KiB and
+ * runs in one piece, so a whole message's templates must parse within the budget.
+ */
+export const TEMPLATES_MAX_CHARACTERS = 8 * 1024;
 
 export interface RenderLimits {
   budgetMs: number;
@@ -63,7 +68,7 @@ function refusedTag(name: string) {
       super(...args);
       throw new FileTagRefused(name);
     }
-    render(): void {}
+    render(): void {} // never called: the constructor throws
   };
 }
 
@@ -155,8 +160,11 @@ class BoundedOutput implements Emitter {
   }
 }
 
-/** A node at the head of a loop body that checks the deadline on every iteration. */
-// Per iteration rather than a cap on ranges: a small range looped over in nested loops, or any collection, iterates without allocating.
+/**
+ * A node at the head of every loop body, checking the deadline each iteration. A
+ * cap on ranges would not do: a small range looped over in nested loops, or any
+ * collection, iterates without allocating.
+ */
 const deadlineCheck = (token: Template['token']): Template => ({
   token,
   render: (context: Context) => context.renderLimit.check(performance.now()),
@@ -230,7 +238,9 @@ const LINEAR_FILTERS: Record<string, FilterHandler> = {
   },
   strip(value, chars) {
     const input = counted(this.context, value);
-    return chars ? trimEnd(trimStart(input, characters(chars)), characters(chars)) : input.trim();
+    if (!chars) return input.trim();
+    const set = characters(chars);
+    return trimEnd(trimStart(input, set), set);
   },
   strip_html(value) {
     return stripHtml(counted(this.context, value));
@@ -318,7 +328,7 @@ function markupEnd(input: string, open: number, search: ReturnType<typeof forwar
 const engine = new Liquid({
   strictFilters: true, // an unknown filter is an error when the campaign is saved
   ownPropertyOnly: true, // templates cannot reach prototype properties of data
-  parseLimit: 20_000, // characters of one template
+  parseLimit: TEMPLATES_MAX_CHARACTERS, // for templates stored before the cap per message
   fs: NO_FILES,
   relativeReference: false, // no file paths to resolve
 });
@@ -401,12 +411,21 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
 
 /**
  * Parses every template of the message; a syntax error, an unknown filter or a
- * file-reading tag is a problem at its path.
+ * file-reading tag is a problem at its path. Templates over the size cap are not
+ * parsed at all.
  */
 export function templateProblems(message: SendApiMessage, field = 'message'): ErrorDetail[] {
+  const templates = [...strings(message, '')].filter(([, source]) => HAS_LIQUID.test(source));
+  const size = templates.reduce((total, [, source]) => total + source.length, 0);
+  if (size > TEMPLATES_MAX_CHARACTERS)
+    return [
+      {
+        field,
+        reason: `its templates must total at most ${TEMPLATES_MAX_CHARACTERS} characters (they have ${size})`,
+      },
+    ];
   const problems: ErrorDetail[] = [];
-  for (const [path, source] of strings(message, '')) {
-    if (!HAS_LIQUID.test(source)) continue;
+  for (const [path, source] of templates) {
     try {
       parse(source);
     } catch (error) {
