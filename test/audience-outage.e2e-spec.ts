@@ -4,6 +4,9 @@
  */
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { ConnectionStates } from 'mongoose';
+import { readdir } from 'node:fs/promises';
+import { uploadDir } from '../src/audience/csv-upload';
 import { ImportsService, ORPHAN_SWEEP } from '../src/audience/imports.service';
 import { auth, createTestApp, testDatabaseUri, type TestApp } from './harness/app';
 import { PAGE_ID, registerPage } from './harness/audience';
@@ -18,6 +21,13 @@ function loggedError(text: string): Promise<string> {
         resolve(message);
       }
     });
+  });
+}
+
+function connected(t: TestApp): Promise<void> {
+  return new Promise((resolve) => {
+    if (t.db.readyState === ConnectionStates.connected) resolve();
+    else t.db.once('connected', () => resolve());
   });
 }
 
@@ -58,12 +68,15 @@ describe('a database outage during an import', () => {
     expect(unhandled).toEqual([]);
 
     proxy.restore();
+    // Requests answer 503 until mongoose sees the database again.
+    await connected(t);
     const { body } = await t
       .http()
       .get(`/api/imports/${importId}?waitSeconds=30`)
       .set(auth)
       .expect(200);
     expect(body).toMatchObject({ status: 'failed', failureReason: expect.any(String) });
+    expect(await readdir(uploadDir()).catch(() => [])).toEqual([]);
     await t.http().get(`/api/pages/${PAGE_ID}/users?limit=1`).set(auth).expect(200);
     expect(unhandled).toEqual([]);
   }, 90_000);

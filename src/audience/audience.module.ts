@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { MulterModule } from '@nestjs/platform-express';
-import { diskStorage } from 'multer';
 import { AppConfig } from '../config/app-config';
 import { PagesModule } from '../pages/pages.module';
 import { SegmentsModule } from '../segments/segments.module';
-import { ensureUploadDir, uploadFileName } from './csv-upload';
+import { csvUploadStorage } from './csv-upload';
 import { Import, ImportSchema } from './import.schema';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
@@ -20,10 +19,7 @@ import { UsersService } from './users.service';
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        storage: diskStorage({
-          destination: (_req, _file, done) => done(null, ensureUploadDir()),
-          filename: (_req, _file, done) => done(null, uploadFileName()),
-        }),
+        storage: csvUploadStorage(),
         limits: { fileSize: config.importMaxBytes, files: 1, fields: 10 },
       }),
     }),

@@ -1,23 +1,29 @@
 /**
- * Receiving an upload: a multipart field `file` (stored by multer) or a raw
- * `text/csv` body, streamed to a temporary file under the size cap; then the
- * first bytes are checked to be UTF-8 CSV text with a usable header.
+ * Receiving an upload: a multipart field `file` (stored by multer through
+ * csvUploadStorage) or a raw `text/csv` body, streamed to a temporary file under
+ * the size cap; then the file is checked to be UTF-8 CSV text with a usable header.
+ * Upload files are readable by this user only (0600) and removed on every path.
  */
 import { HttpStatus } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { Request } from 'express';
+import type { StorageEngine } from 'multer';
 import { ApiError } from '../common/api-error';
 import { detectDelimiter, planHeader, type HeaderPlan } from './csv-columns';
 import { TextScanner, type TextProblem } from './text-scan';
 
-export const UPLOAD_DIR = join(tmpdir(), 'messenger-imports');
+/** Every process's upload folders live here; see sweepUploadLeftovers. */
+const UPLOADS_ROOT = join(tmpdir(), 'messenger-imports');
+/** A file another process left this long ago is a leftover: uploads in flight keep theirs fresh. */
+const LEFTOVER_AFTER_MS = 10 * 60_000;
+const OWNER_ONLY = 0o600;
 
 export interface StoredUpload {
   path: string;
@@ -30,10 +36,71 @@ export interface CheckedUpload extends StoredUpload {
   plan: HeaderPlan;
 }
 
-/** The folder uploads are streamed into, created when missing. */
+/** This process's upload folder: a process's start sweeps its own folder whole. */
+export function uploadDir(): string {
+  return join(UPLOADS_ROOT, String(process.pid));
+}
+
+/** The folder uploads are streamed into, created (owner only) when missing. */
 export function ensureUploadDir(): string {
-  mkdirSync(UPLOAD_DIR, { recursive: true });
-  return UPLOAD_DIR;
+  mkdirSync(uploadDir(), { recursive: true, mode: 0o700 });
+  return uploadDir();
+}
+
+/**
+ * Removes leftovers of uploads that ended badly (a crash, a killed process): every
+ * file in this process's folder (it has just started, nothing of its own is in
+ * flight), and files of other processes' folders untouched for LEFTOVER_AFTER_MS.
+ * Imports hold their file open, so removing an old file never breaks one that runs.
+ */
+export async function sweepUploadLeftovers(now: Date): Promise<void> {
+  const folders = await readdir(UPLOADS_ROOT).catch(() => [] as string[]);
+  for (const folder of folders) {
+    const own = join(UPLOADS_ROOT, folder) === uploadDir();
+    const path = join(UPLOADS_ROOT, folder);
+    for (const name of await readdir(path).catch(() => [] as string[])) {
+      const file = join(path, name);
+      const { mtimeMs } = await stat(file);
+      if (own || now.getTime() - mtimeMs > LEFTOVER_AFTER_MS) await rm(file, { force: true });
+    }
+  }
+}
+
+/**
+ * multer's disk storage, with files created 0600 and a partly written file removed
+ * when the request breaks off (a truncated body never finishes the file stream).
+ */
+export function csvUploadStorage(): StorageEngine {
+  return {
+    _handleFile(req, file, done) {
+      const path = join(ensureUploadDir(), uploadFileName());
+      uploadsByRequest.set(req, [...(uploadsByRequest.get(req) ?? []), path]);
+      writeOwnerOnly(file.stream, path, { signal: abortedRequest(req) }).then(
+        (size) => done(null, { path, size }),
+        (error: Error) => done(error),
+      );
+    },
+    _removeFile(_req, file, done) {
+      rm(file.path, { force: true }).then(() => done(null), done);
+    },
+  };
+}
+
+/** The files multer started for a request, even those it lost track of after an error. */
+const uploadsByRequest = new WeakMap<Request, string[]>();
+
+/** Removes every file stored for the request: for a request that fails before an import took its file. */
+export async function removeUploadsOf(req: Request): Promise<void> {
+  await Promise.all((uploadsByRequest.get(req) ?? []).map((path) => rm(path, { force: true })));
+}
+
+/** Aborts when the client goes away before its request body ended. */
+function abortedRequest(req: Request): AbortSignal {
+  const controller = new AbortController();
+  req.once('close', () => {
+    if (!req.complete) controller.abort();
+  });
+  return controller.signal;
 }
 
 /** A fresh temporary file name for one upload. */
@@ -50,20 +117,32 @@ export const tooLarge = (maxBytes: number): ApiError =>
 /** Streams a `text/csv` request body to disk, refusing it past `maxBytes`. */
 export async function storeCsvBody(req: Request, maxBytes: number): Promise<StoredUpload> {
   const path = join(ensureUploadDir(), uploadFileName());
+  return { path, bytes: await writeOwnerOnly(req, path, { maxBytes }) };
+}
+
+/** Writes `source` to a new 0600 file; on any failure the partial file is removed. Returns the size. */
+async function writeOwnerOnly(
+  source: Readable,
+  path: string,
+  options: { maxBytes?: number; signal?: AbortSignal },
+): Promise<number> {
   let bytes = 0;
   const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+    transform(chunk: Buffer, _encoding, next) {
       bytes += chunk.length;
-      done(bytes > maxBytes ? tooLarge(maxBytes) : null, chunk);
+      const over = options.maxBytes !== undefined && bytes > options.maxBytes;
+      next(over ? tooLarge(options.maxBytes ?? 0) : null, chunk);
     },
   });
   try {
-    await pipeline(req, counter, createWriteStream(path));
+    await pipeline(source, counter, createWriteStream(path, { mode: OWNER_ONLY }), {
+      signal: options.signal,
+    });
+    return bytes;
   } catch (error) {
     await rm(path, { force: true });
     throw error;
   }
-  return { path, bytes };
 }
 
 const HEAD_BYTES = 64 * 1024;

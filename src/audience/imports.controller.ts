@@ -28,6 +28,7 @@ import { PageIdParam } from '../common/params';
 import { AppConfig } from '../config/app-config';
 import { storeCsvBody } from './csv-upload';
 import { ImportsService, type ImportView } from './imports.service';
+import { RemoveUploadOnError } from './upload-cleanup.interceptor';
 
 class ImportParams {
   @ApiProperty() @Matches(/^[a-f0-9]{24}$/, { message: 'must be an import id' }) importId!: string;
@@ -59,7 +60,7 @@ export class ImportsController {
 
   @Post('pages/:pageId/imports')
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(RemoveUploadOnError, FileInterceptor('file'))
   @ApiOperation({
     summary:
       'Import users from a CSV file (multipart field `file`, or a text/csv body); 202 {importId}',

@@ -15,14 +15,18 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { parse, type CsvError, type InfoRecord } from 'csv-parse';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { isValidObjectId, type Model } from 'mongoose';
 import { ApiError } from '../common/api-error';
 import { Clock } from '../common/clock';
 import { PagesService } from '../pages/pages.service';
 import { mapRow, rowPsid, type ImportedUser } from './csv-columns';
-import { checkUpload, type CheckedUpload, type StoredUpload } from './csv-upload';
+import {
+  checkUpload,
+  sweepUploadLeftovers,
+  type CheckedUpload,
+  type StoredUpload,
+} from './csv-upload';
 import { DuplicateFinder } from './duplicate-finder';
 import { Import, MAX_KEPT_ERRORS, type ImportCounts } from './import.schema';
 import { UsersService } from './users.service';
@@ -80,9 +84,12 @@ export class ImportsService
     private readonly registry: SchedulerRegistry,
   ) {}
 
-  /** At start, before traffic: imports a crash left `running` are failed at once. */
+  /** At start, before traffic: imports and upload files a crash left behind are cleaned up. */
   async onModuleInit(): Promise<void> {
     await this.sweepOrphans();
+    await sweepUploadLeftovers(this.clock.now()).catch((error: unknown) =>
+      this.logger.error(`sweeping upload leftovers failed: ${describe(error)}`),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -124,30 +131,12 @@ export class ImportsService
 
   /** Checks the stored upload and starts the import; the file is removed whatever happens. */
   async start(pageId: string, upload: StoredUpload): Promise<ImportView> {
-    let checked: CheckedUpload;
-    try {
-      await this.pages.get(pageId);
-      checked = await checkUpload(upload);
-    } catch (error) {
-      await rm(upload.path, { force: true });
-      throw error;
-    }
-    const created = await this.imports.create({
-      pageId,
-      status: 'running',
-      filename: upload.filename,
-      bytes: upload.bytes,
-      delimiter: checked.delimiter,
-      counts: { rows: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0, duplicates: 0 },
-      rowsProcessed: 0,
-      rowErrors: [],
-      errorCount: 0,
-      heartbeatAt: this.clock.now(),
-    });
+    const { checked, file, created } = await this.prepare(pageId, upload);
     const importId = String(created._id);
     const abort = new AbortController();
-    const done = this.run(importId, pageId, checked, abort.signal)
+    const done = this.run(importId, pageId, checked, file, abort.signal)
       .catch((error: unknown) => this.recordFailure(importId, error, abort.signal))
+      .then(() => file.close())
       .then(() => rm(checked.path, { force: true }))
       .catch((error: unknown) =>
         this.logger.error(`import ${importId}: cleaning up failed: ${describe(error)}`),
@@ -155,6 +144,34 @@ export class ImportsService
       .finally(() => this.running.delete(importId));
     this.running.set(importId, { done, abort });
     return toImportView(created.toObject());
+  }
+
+  /** Everything before the import runs; on any failure the upload is removed. */
+  private async prepare(pageId: string, upload: StoredUpload) {
+    let file: FileHandle | undefined;
+    try {
+      await this.pages.get(pageId);
+      const checked = await checkUpload(upload);
+      // Held open for the whole run, so a leftover sweep that removes the path cannot break it.
+      file = await open(upload.path, 'r');
+      const created = await this.imports.create({
+        pageId,
+        status: 'running',
+        filename: upload.filename,
+        bytes: upload.bytes,
+        delimiter: checked.delimiter,
+        counts: { rows: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0, duplicates: 0 },
+        rowsProcessed: 0,
+        rowErrors: [],
+        errorCount: 0,
+        heartbeatAt: this.clock.now(),
+      });
+      return { checked, file, created };
+    } catch (error) {
+      await file?.close();
+      await rm(upload.path, { force: true });
+      throw error;
+    }
   }
 
   /**
@@ -206,6 +223,7 @@ export class ImportsService
   /** The file's records with their line; `onSkip` hears of each record the parser refused. */
   private parse(
     upload: CheckedUpload,
+    file: FileHandle,
     onSkip?: (error: CsvError, lastRecordLine: number) => void,
   ): AsyncIterable<ParsedRecord> {
     // Tracked as the parser goes (not as the loop reads), so a skip knows where the last good record ended.
@@ -224,19 +242,22 @@ export class ImportsService
     });
     if (onSkip) parser.on('skip', (error: CsvError) => onSkip(error, lastRecordLine));
     // pipe() does not forward a read error: without this the parser would wait forever.
-    const file = createReadStream(upload.path).on('error', (error) => parser.destroy(error));
-    return file.pipe(parser);
+    const source = file
+      .createReadStream({ start: 0, autoClose: false })
+      .on('error', (error) => parser.destroy(error));
+    return source.pipe(parser);
   }
 
   private async run(
     importId: string,
     pageId: string,
     upload: CheckedUpload,
+    file: FileHandle,
     signal: AbortSignal,
   ): Promise<void> {
     const finder = new DuplicateFinder();
     let lastBeat = this.clock.now().getTime();
-    for await (const { record, info } of this.parse(upload)) {
+    for await (const { record, info } of this.parse(upload, file)) {
       if (info.records === 1) continue;
       const psid = rowPsid(record, upload.plan);
       if ('psid' in psid) finder.add(psid.psid, info.lines);
@@ -313,7 +334,7 @@ export class ImportsService
     const rules = { decimalComma: upload.delimiter === ';', now: this.clock.now() };
     const onSkip = (error: CsvError, lastRecordLine: number) =>
       reject(...skippedRow(error, lastRecordLine));
-    for await (const { record, info } of this.parse(upload, onSkip)) {
+    for await (const { record, info } of this.parse(upload, file, onSkip)) {
       if (info.records === 1) continue;
       const mapped = mapRow(record, upload.plan, rules);
       if ('problem' in mapped) {
