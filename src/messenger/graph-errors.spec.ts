@@ -14,8 +14,8 @@ describe('classifyGraphError: one case per row of SPEC §4', () => {
     effect: string,
     reason: string,
   ][] = [
-    [4, 2018354, 400, 'permanent', 'frequency', 'graph_4_2018354'],
-    [9, 2018352, 400, 'permanent', 'frequency', 'graph_9_2018352'],
+    [4, 2018354, 400, 'permanent', 'frequency', 'frequency_cap'],
+    [9, 2018352, 400, 'permanent', 'frequency', 'frequency_cap'],
     [551, 1545041, 400, 'permanent', 'suppress_user', 'graph_551_1545041'],
     [200, 1545041, 403, 'permanent', 'suppress_user', 'graph_200_1545041'],
     [10, 2018108, 400, 'permanent', 'suppress_user', 'graph_10_2018108'],

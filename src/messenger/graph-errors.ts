@@ -48,8 +48,20 @@ const range = (from: number, to: number): number[] =>
 
 export const GRAPH_ERROR_TABLE: readonly ClassificationRow[] = [
   // Frequency caps on the user: do not retry this user now.
-  { codes: [4], subcode: 2018354, class: 'permanent', effect: 'frequency' },
-  { codes: [9], subcode: 2018352, class: 'permanent', effect: 'frequency' },
+  {
+    codes: [4],
+    subcode: 2018354,
+    class: 'permanent',
+    effect: 'frequency',
+    reason: 'frequency_cap',
+  },
+  {
+    codes: [9],
+    subcode: 2018352,
+    class: 'permanent',
+    effect: 'frequency',
+    reason: 'frequency_cap',
+  },
   // The person is unavailable or blocked the Page: suppress them.
   { codes: [551], class: 'permanent', effect: 'suppress_user' },
   { codes: [200], subcode: 1545041, class: 'permanent', effect: 'suppress_user' },
