@@ -73,11 +73,16 @@ describe('campaign lifecycle under concurrency', () => {
   }
 
   /** Sends the requests at once; the statuses, in order. */
-  async function race(requests: (() => PromiseLike<{ status: number; body: unknown }>)[]) {
+  async function race(
+    requests: (() => PromiseLike<{ status: number; body: Record<string, unknown> }>)[],
+  ) {
     return Promise.all(requests.map((request) => request()));
   }
 
-  function expectOneWinner(answers: { status: number; body: unknown }[], status: string) {
+  function expectOneWinner(
+    answers: { status: number; body: Record<string, unknown> }[],
+    status: string,
+  ) {
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
     for (const answer of answers.filter((a) => a.status !== 200)) {
       expect(answer.status).toBe(409);
