@@ -2,9 +2,9 @@
  * Uploaded CSV files (SPEC §10, issue 7 item 5): written 0600, removed on every
  * path, success or failure, and leftovers swept when the service starts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { uploadDir } from '../src/audience/csv-upload';
 import { ImportsService } from '../src/audience/imports.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
@@ -82,12 +82,30 @@ describe('uploaded files', () => {
   });
 
   it('left behind by a crash are swept when the service starts', async () => {
-    mkdirSync(uploadDir(), { recursive: true });
-    writeFileSync(join(uploadDir(), 'left-by-a-crash.csv'), 'psid\n1\n');
-    const restarted = await createTestApp({
-      sandbox: false,
-      env: { MONGODB_URI: t.config.mongodbUri },
-    });
-    await restarted.app.close();
+    const root = join(uploadDir(), '..');
+    const write = (folder: string, name: string, ageMs: number) => {
+      mkdirSync(join(root, folder), { recursive: true });
+      const file = join(root, folder, name);
+      writeFileSync(file, 'psid\n1\n');
+      const at = new Date(Date.now() - ageMs);
+      utimesSync(file, at, at);
+      return file;
+    };
+    write(basename(uploadDir()), 'ours-left-by-a-crash.csv', 0);
+    const crashed = write('crashed-process', 'old.csv', 60 * 60_000);
+    const busy = write('busy-process', 'in-flight.csv', 0);
+    try {
+      const restarted = await createTestApp({
+        sandbox: false,
+        env: { MONGODB_URI: t.config.mongodbUri },
+      });
+      await restarted.app.close();
+      expect(existsSync(crashed)).toBe(false);
+      expect(existsSync(join(root, 'crashed-process'))).toBe(false);
+      // Another live process's fresh upload stays.
+      expect(existsSync(busy)).toBe(true);
+    } finally {
+      rmSync(join(root, 'busy-process'), { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { HttpStatus } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -50,20 +50,32 @@ export function ensureUploadDir(): string {
 /**
  * Removes leftovers of uploads that ended badly (a crash, a killed process): every
  * file in this process's folder (it has just started, nothing of its own is in
- * flight), and files of other processes' folders untouched for LEFTOVER_AFTER_MS.
- * Imports hold their file open, so removing an old file never breaks one that runs.
+ * flight), and files elsewhere under the root untouched for LEFTOVER_AFTER_MS, then
+ * other processes' folders once empty. Imports hold their file open, so removing
+ * an old file never breaks one that runs.
  */
 export async function sweepUploadLeftovers(now: Date): Promise<void> {
-  const folders = await readdir(UPLOADS_ROOT).catch(() => [] as string[]);
-  for (const folder of folders) {
-    const own = join(UPLOADS_ROOT, folder) === uploadDir();
-    const path = join(UPLOADS_ROOT, folder);
-    for (const name of await readdir(path).catch(() => [] as string[])) {
-      const file = join(path, name);
-      const { mtimeMs } = await stat(file);
-      if (own || now.getTime() - mtimeMs > LEFTOVER_AFTER_MS) await rm(file, { force: true });
+  const entries = await readdir(UPLOADS_ROOT, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(UPLOADS_ROOT, entry.name);
+    if (!entry.isDirectory()) {
+      await removeLeftover(path, false, now);
+      continue;
     }
+    const own = path === uploadDir();
+    for (const name of await readdir(path)) await removeLeftover(join(path, name), own, now);
+    // rmdir refuses a folder that is not empty: one still in use stays.
+    if (!own) await rmdir(path).catch(() => undefined);
   }
+}
+
+async function removeLeftover(path: string, always: boolean, now: Date): Promise<void> {
+  const modified = await stat(path).then(
+    ({ mtimeMs }) => mtimeMs,
+    () => undefined,
+  );
+  if (modified === undefined) return;
+  if (always || now.getTime() - modified > LEFTOVER_AFTER_MS) await rm(path, { force: true });
 }
 
 /**
