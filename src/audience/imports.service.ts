@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { parse, type CsvError, type InfoRecord } from 'csv-parse';
+import { parse, type CsvError } from 'csv-parse';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { isValidObjectId, type Model } from 'mongoose';
 import { ApiError } from '../common/api-error';
@@ -137,7 +137,7 @@ export class ImportsService
     const done = this.run(importId, pageId, checked, file, abort.signal)
       .catch((error: unknown) => this.recordFailure(importId, error, abort.signal))
       .then(() => file.close())
-      .then(() => rm(checked.path, { force: true }))
+      .finally(() => rm(checked.path, { force: true }))
       .catch((error: unknown) =>
         this.logger.error(`import ${importId}: cleaning up failed: ${describe(error)}`),
       )
@@ -168,7 +168,7 @@ export class ImportsService
       });
       return { checked, file, created };
     } catch (error) {
-      await file?.close();
+      await file?.close().catch(() => undefined);
       await rm(upload.path, { force: true });
       throw error;
     }
@@ -235,7 +235,7 @@ export class ImportsService
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
-      on_record: (record: string[], context: InfoRecord) => {
+      on_record: (record, context) => {
         lastRecordLine = context.lines;
         return record;
       },
