@@ -117,6 +117,13 @@ export class UsersRepository {
       .exec();
   }
 
+  /** Never sends this user campaign messages again: the engine, on a "person unavailable" error. */
+  async suppress(pageId: string, psid: string, reason: string): Promise<void> {
+    await this.users
+      .updateOne({ pageId, psid }, { $set: { suppressed: true, suppressedReason: reason } })
+      .exec();
+  }
+
   /** Removes one user: the users API. True when there was one. */
   async deleteByPsid(pageId: string, psid: string): Promise<boolean> {
     const { deletedCount } = await this.users.deleteOne({ pageId, psid }).exec();

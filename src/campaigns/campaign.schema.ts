@@ -66,6 +66,27 @@ export const CampaignChangeSchema = SchemaFactory.createForClass(CampaignChange)
 // The claim: one change per campaign and revision, whichever request inserts first.
 CampaignChangeSchema.index({ campaignId: 1, revision: 1 }, { unique: true });
 
+export const RUN_STATUSES = ['started', 'completed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Where a run's current round stands, as its sender last stored it. */
+export interface RunProgress {
+  round: number;
+  /** Every recipient taken up to this seq has a stored final record. */
+  checkpointSeq: number;
+  /** The user of the checkpoint's recipient: a new holder reads the segment on after it. */
+  checkpointUserId?: string;
+  done: number;
+  failed: number;
+  /** Recipients of this round: the segment's size in round 0, the retried in later ones. */
+  total: number;
+  /** The segment's size when round 0 started; later rounds keep it. */
+  audience: number;
+  /** Recipients finished per second, measured over the last seconds. */
+  ratePerSecond: number;
+  updatedAt: Date;
+}
+
 /** One run of a campaign: the insert under (campaignId, occurrence) is the exclusive claim to start it (SPEC §8). */
 @Schema({ collection: 'campaign_runs', timestamps: true })
 export class CampaignRun {
@@ -80,7 +101,11 @@ export class CampaignRun {
     string,
     unknown
   >;
-  @Prop({ type: String, required: true, enum: ['started'] }) status!: 'started';
+  /** `started` until the engine has a final record for every recipient of its last round. */
+  @Prop({ type: String, required: true, enum: RUN_STATUSES }) status!: RunStatus;
+  /** Written by the holder of the Page's lease only (one writer): where sending stands. */
+  @Prop({ type: MongooseSchema.Types.Mixed }) progress?: RunProgress;
+  @Prop() finishedAt?: Date;
   createdAt!: Date;
 }
 

@@ -36,6 +36,11 @@ export interface CampaignView {
   ratePerSecond: number;
   maxErrors: number;
   status: CampaignStatus;
+  /** Why it is paused: a request, a Page-fatal error (`page_fatal: graph_190_463`) or `max_errors`. */
+  pausedReason?: string;
+  /** The run being sent (kept while paused) and its round. */
+  activeRunId?: string;
+  activeRound?: number;
   nextRunAt?: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -239,6 +244,9 @@ function toView(campaign: StoredCampaign): CampaignView {
     ratePerSecond: campaign.ratePerSecond,
     maxErrors: campaign.maxErrors,
     status: campaign.status,
+    pausedReason: campaign.pausedReason,
+    activeRunId: campaign.activeRunId,
+    activeRound: campaign.activeRound,
     nextRunAt: campaign.nextRunAt,
     createdAt: campaign.createdAt,
     updatedAt: campaign.updatedAt,

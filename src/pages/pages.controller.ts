@@ -5,6 +5,7 @@ import { valueOrGraphError } from '../messenger/graph-answer';
 import { MessengerClient } from '../messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../messenger/payloads';
 import { PageView, RegisterPageDto, TestMessageDto, UpdatePageDto } from './page.dto';
+import { PageHealthService } from './page-health.service';
 import { PagesService } from './pages.service';
 
 @ApiTags('pages')
@@ -13,6 +14,7 @@ import { PagesService } from './pages.service';
 export class PagesController {
   constructor(
     private readonly pages: PagesService,
+    private readonly health: PageHealthService,
     private readonly messenger: MessengerClient,
   ) {}
 
@@ -45,7 +47,7 @@ export class PagesController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Check a Page connection: send one plain text to a PSID now (UPDATE); 422 when Facebook refuses, 502 when unreachable',
+      'Check a Page connection: send one plain text to a PSID now (UPDATE); 422 when Facebook refuses, 502 when unreachable; refreshes the Page health',
   })
   async testMessage(@Param() { pageId }: PageIdParam, @Body() input: TestMessageDto) {
     const credentials = await this.pages.credentials(pageId);
@@ -54,7 +56,12 @@ export class PagesController {
       messagingType: 'UPDATE',
       message: textMessage(input.text),
     });
-    const sent = valueOrGraphError(await this.messenger.sendMessage(credentials, request));
+    const result = await this.messenger.sendMessage(credentials, request);
+    // The connection check refreshes the Page's health either way.
+    if (result.ok) await this.health.recordSuccess(pageId);
+    else if (result.failure.class === 'page_fatal')
+      await this.health.recordFailure(pageId, result.failure);
+    const sent = valueOrGraphError(result);
     return { ok: true, messageId: sent.messageId, recipientId: sent.recipientId, request };
   }
 }

@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { MessengerModule } from '../messenger/messenger.module';
-import { Page, PageSchema } from './page.schema';
+import { PageHealthController } from './page-health.controller';
 import { PagesController } from './pages.controller';
-import { PagesService } from './pages.service';
+import { PagesStoreModule } from './pages-store.module';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Page.name, schema: PageSchema }]), MessengerModule],
-  controllers: [PagesController],
-  providers: [PagesService],
-  exports: [PagesService],
+  imports: [PagesStoreModule, MessengerModule],
+  controllers: [PagesController, PageHealthController],
+  exports: [PagesStoreModule],
 })
 export class PagesModule {}

@@ -1,0 +1,511 @@
+/**
+ * The send loop of one Page, run by the worker that holds the Page's lease
+ * (SPEC §4, §8). For each active run of the Page it takes recipients from the
+ * segment in _id order, decides eligibility now, renders, claims the delivery
+ * (an insert, so nothing is sent twice), calls the Send API within the Page's
+ * rate and the campaign's, and records the outcome. Claims and outcomes are
+ * batched inserts; only the run's small progress document is updated.
+ *
+ * Recipients are claimed in the order they are taken (seq), and the checkpoint
+ * is the highest seq below which every recipient has a stored final record. A
+ * worker that takes the Page over reads only the claims past the checkpoint.
+ */
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredUser } from '../audience/users.repository';
+import type { StoredCampaign } from '../campaigns/campaign-changes.service';
+import { campaignSendBody, personalisationScope } from '../campaigns/campaign-message';
+import { eligibilityOf } from '../campaigns/eligibility';
+import { composeMessage } from '../campaigns/message-composer';
+import { renderMessage } from '../campaigns/personalisation';
+import type { GraphFailure } from '../messenger/graph-errors';
+import type { PageCredentials } from '../messenger/messenger-client.service';
+import type { SendApiMessage, SendMessageBody } from '../messenger/payloads';
+import { slowdownFor } from '../messenger/usage-headers';
+import { deliveryKey, type Delivery, type DeliveryOutcome } from './delivery.schema';
+import type { EngineSeams, RunProgress, StoredRun } from './engine-seams';
+import type { HeldLease } from './page-leases';
+import { SendRateLimiter } from './rate-limiter';
+import { retryDelay } from './retry-policy';
+
+export const CHUNK_SIZE = 1000;
+/** Recipients waiting for a retry at most, before the loop stops taking new ones. */
+const MAX_WAITING_RETRIES = 1000;
+/** Recipients between being taken and having their final record stored, at most. */
+const MAX_TASKS = 2000;
+
+type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
+  Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
+
+/** One run of the Page, in one round, as this worker sends it. */
+class RunInProgress {
+  readonly runId: string;
+  readonly limiter: SendRateLimiter;
+  readonly compiled: SendApiMessage;
+  recipients!: AsyncIterator<StoredUser>;
+  /** Seqs past the checkpoint: their user, and whether their final record is stored. */
+  private readonly open = new Map<number, { userId: string; final: boolean }>();
+  nextSeq = 0;
+  /** Every recipient up to this seq has a stored final record. */
+  checkpoint = -1;
+  checkpointUserId?: string;
+  exhausted = false;
+  done = 0;
+  failed = 0;
+  total = 0;
+  audience = 0;
+  /** A retry round's candidates: PSID → the outcome being retried. */
+  retrying?: Map<string, { status: string; reason?: string }>;
+
+  constructor(
+    public campaign: StoredCampaign,
+    readonly run: StoredRun,
+    readonly round: number,
+  ) {
+    this.runId = String(run._id);
+    this.limiter = new SendRateLimiter(campaign.ratePerSecond);
+    this.compiled = composeMessage(campaign.message);
+  }
+
+  get sending(): boolean {
+    return this.campaign.status === 'running';
+  }
+
+  /** Recipients taken whose final record is not stored yet. */
+  get unfinished(): number {
+    return (
+      this.nextSeq - 1 - this.checkpoint - [...this.open.values()].filter((o) => o.final).length
+    );
+  }
+
+  take(user: StoredUser): number {
+    const seq = this.nextSeq++;
+    this.open.set(seq, { userId: String(user._id), final: false });
+    return seq;
+  }
+
+  /** The recipient's final record is stored: the checkpoint moves over every final one in a row. */
+  finish(seq: number): void {
+    const entry = this.open.get(seq);
+    if (entry) entry.final = true;
+    this.done += 1;
+    for (
+      let next = this.open.get(this.checkpoint + 1);
+      next?.final;
+      next = this.open.get(this.checkpoint + 1)
+    ) {
+      this.open.delete(this.checkpoint + 1);
+      this.checkpoint += 1;
+      this.checkpointUserId = next.userId;
+    }
+  }
+
+  private sample = { at: performance.now(), done: 0 };
+  private measuredRate = 0;
+
+  progress(): Omit<RunProgress, 'updatedAt'> {
+    // The rate is measured over at least a second, so a dashboard shows what really goes out.
+    const seconds = (performance.now() - this.sample.at) / 1000;
+    if (seconds >= 1) {
+      this.measuredRate = Math.round(((this.done - this.sample.done) / seconds) * 10) / 10;
+      this.sample = { at: performance.now(), done: this.done };
+    }
+    return {
+      round: this.round,
+      checkpointSeq: this.checkpoint,
+      checkpointUserId: this.checkpointUserId,
+      done: this.done,
+      failed: this.failed,
+      total: Math.max(this.total, this.done),
+      audience: this.round === 0 ? Math.max(this.total, this.done) : this.audience,
+      ratePerSecond: this.measuredRate,
+    };
+  }
+}
+
+export class PageSender {
+  private readonly logger = new Logger(PageSender.name);
+  private readonly runs = new Map<string, RunInProgress>();
+  private readonly pageLimiter = new SendRateLimiter(1);
+  private readonly tasks = new Set<Promise<void>>();
+  private inFlight = 0;
+  private waitingRetries = 0;
+  private turn = 0;
+  private stopped = false;
+  private pageFatal = false;
+  private sentOnce = false;
+  /** Read at each refresh, so a rotated token takes effect within one refresh. */
+  private credentials?: PageCredentials;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly seams: EngineSeams,
+    private readonly lease: HeldLease,
+  ) {}
+
+  get pageId(): string {
+    return this.lease.pageId;
+  }
+
+  /** Sends until the Page has no run to send, the lease lapses, or stop() is called. */
+  async run(): Promise<void> {
+    const { refreshMs, leaseTtlMs } = this.seams.config;
+    let refreshedAt = -Infinity;
+    try {
+      while (!this.stopped) {
+        if (performance.now() - refreshedAt >= refreshMs) {
+          refreshedAt = performance.now();
+          if (!(await this.seams.leases.renew(this.lease, leaseTtlMs))) break;
+          if (!(await this.refreshRuns())) break;
+        }
+        const next = await this.nextRecipient();
+        if (next) {
+          await this.dispatch(next.progress, next.user);
+          continue;
+        }
+        await this.settle();
+        await this.idle(refreshMs);
+      }
+    } finally {
+      this.stopped = true;
+      await Promise.allSettled([...this.tasks]);
+      await this.seams.store.drain();
+      for (const progress of this.runs.values())
+        await this.seams.store.saveProgress(progress.runId, progress.progress());
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Loads the Page's campaigns with an active run; false when none is left to send or finish. */
+  private async refreshRuns(): Promise<boolean> {
+    const campaigns = await this.seams.store.campaignsWithActiveRun(this.pageId);
+    this.credentials = await this.seams.credentials(this.pageId);
+    for (const campaign of campaigns) {
+      const runId = campaign.activeRunId!;
+      const round = campaign.activeRound ?? 0;
+      const known = this.runs.get(runId);
+      if (known?.round === round) {
+        known.campaign = campaign;
+        known.limiter.setRate(campaign.ratePerSecond);
+      } else {
+        const run = await this.seams.store.findRun(runId);
+        if (run) this.runs.set(runId, await this.resume(campaign, run, round));
+      }
+    }
+    for (const [runId, progress] of this.runs) {
+      if (!campaigns.some((campaign) => campaign.activeRunId === runId)) this.runs.delete(runId);
+      else if (progress.campaign.status === 'cancelled') await this.cancelRest(progress);
+    }
+    const sending = [...this.runs.values()].filter((progress) => progress.sending);
+    // Campaigns of one Page share the Page's rate: the highest any of them asks for.
+    if (sending.length > 0)
+      this.pageLimiter.setRate(Math.max(...sending.map((p) => p.campaign.ratePerSecond)));
+    return sending.length > 0 && !this.pageFatal;
+  }
+
+  /**
+   * Picks a run up where its last holder left it: claims of this round past the
+   * checkpoint without an outcome were maybe sent, so they become `unknown` (never
+   * re-sent silently); the segment is then read on after the last claimed user.
+   */
+  private async resume(
+    campaign: StoredCampaign,
+    run: StoredRun,
+    round: number,
+  ): Promise<RunInProgress> {
+    const { store } = this.seams;
+    const progress = new RunInProgress(campaign, run, round);
+    const saved = run.progress?.round === round ? run.progress : undefined;
+    progress.checkpoint = saved?.checkpointSeq ?? -1;
+    progress.checkpointUserId = saved?.checkpointUserId;
+    progress.failed = saved?.failed ?? 0;
+    const claims = await store.claimsAfter(progress.runId, round, progress.checkpoint);
+    const recorded = await store.outcomeIdsAfter(progress.runId, round, progress.checkpoint);
+    const lost = claims
+      .filter((claim) => !claim.skipReason && !recorded.has(claim._id))
+      .map((claim) =>
+        this.outcome(progress, claim, {
+          status: 'unknown',
+          reason: 'interrupted',
+          retryable: true,
+          attempts: 1,
+        }),
+      );
+    await store.insertOutcomes(lost);
+    this.seams.metrics.recovered(lost.length);
+    for (const claim of claims) {
+      if (claim.seq > progress.checkpoint) {
+        progress.checkpoint = claim.seq;
+        progress.checkpointUserId = claim.userId;
+      }
+    }
+    progress.nextSeq = progress.checkpoint + 1;
+    progress.done = progress.nextSeq;
+    if (round > 0) progress.retrying = await store.retryCandidates(progress.runId, round);
+    progress.total =
+      saved?.total ?? (progress.retrying ? progress.retrying.size : await store.audienceSize(run));
+    progress.audience = run.progress?.audience ?? progress.total;
+    const segment = store.segmentAfter(run, progress.checkpointUserId);
+    progress.recipients = segment[Symbol.asyncIterator]();
+    await store.saveProgress(progress.runId, progress.progress());
+    return progress;
+  }
+
+  /** The next recipient of the runs being sent, taking the runs in turn. */
+  private async nextRecipient(): Promise<
+    { progress: RunInProgress; user: StoredUser } | undefined
+  > {
+    if (this.waitingRetries >= MAX_WAITING_RETRIES || this.pageFatal) return undefined;
+    const runs = [...this.runs.values()];
+    this.turn += 1;
+    for (let index = 0; index < runs.length; index += 1) {
+      const progress = runs[(this.turn + index) % runs.length];
+      const user = progress.sending ? await this.nextUser(progress) : undefined;
+      if (user) return { progress, user };
+    }
+    return undefined;
+  }
+
+  private async nextUser(progress: RunInProgress): Promise<StoredUser | undefined> {
+    while (!progress.exhausted) {
+      const next = await progress.recipients.next();
+      if (next.done) progress.exhausted = true;
+      else if (!progress.retrying || progress.retrying.has(next.value.psid)) return next.value;
+    }
+    return undefined;
+  }
+
+  /** Takes one recipient: a skip is recorded at once; a send waits for its slot, then runs concurrently. */
+  private async dispatch(progress: RunInProgress, user: StoredUser): Promise<void> {
+    while (this.tasks.size >= MAX_TASKS) await this.nextSettled();
+    const { campaign } = progress;
+    const seq = progress.take(user);
+    const now = this.seams.clock.now();
+    const claim = this.claim(progress, user, seq, now);
+    const verdict = eligibilityOf(user, campaign.delivery, {
+      now,
+      appId: this.seams.config.appId,
+      hasToken: false,
+    });
+    if (verdict !== 'eligible') return this.track(progress, { ...claim, skipReason: verdict });
+    const rendered = renderMessage(progress.compiled, personalisationScope(user, campaign));
+    if (!rendered.ok) {
+      return this.track(progress, claim, () =>
+        Promise.resolve({
+          status: 'failed',
+          reason: rendered.reason,
+          retryable: false,
+          attempts: 0,
+          error: { message: rendered.detail },
+        }),
+      );
+    }
+    const body = campaignSendBody(campaign, user.psid, rendered.message);
+    await this.slot(progress);
+    // The lease may have lapsed while waiting: then this recipient stays unclaimed for the next holder.
+    if (this.stopped || !this.seams.leases.isValid(this.lease)) return this.stop();
+    this.track(progress, claim, () => this.send(progress, body));
+  }
+
+  /** Waits for the Page's rate, the campaign's, and a free concurrency slot. */
+  private async slot(progress: RunInProgress): Promise<void> {
+    await this.pageLimiter.acquire();
+    await progress.limiter.acquire();
+    while (this.inFlight >= this.seams.config.concurrencyPerPage) await this.nextSettled();
+  }
+
+  private claim(progress: RunInProgress, user: StoredUser, seq: number, now: Date): Delivery {
+    const previous = progress.retrying?.get(user.psid);
+    return {
+      _id: deliveryKey(progress.runId, user.psid, progress.round),
+      runId: progress.runId,
+      campaignId: String(progress.campaign._id),
+      pageId: this.pageId,
+      psid: user.psid,
+      round: progress.round,
+      seq,
+      chunk: Math.floor(seq / CHUNK_SIZE),
+      userId: String(user._id),
+      claimedAt: now,
+      ...(previous ? { previousStatus: previous.status, previousReason: previous.reason } : {}),
+    };
+  }
+
+  /**
+   * Stores the claim (before any call), then sends and stores the outcome. A claim
+   * that exists already was taken by an earlier holder: it is left alone. A skip
+   * (no `send`) is final with its claim.
+   */
+  private track(
+    progress: RunInProgress,
+    claim: Delivery,
+    send?: () => Promise<OutcomeFields>,
+  ): void {
+    if (send) this.inFlight += 1;
+    const task = (async () => {
+      const claimed = await this.seams.store.claim(claim);
+      if (claimed === 'stored' && send) {
+        const fields = await send();
+        await this.seams.store.recordOutcome(this.outcome(progress, claim, fields));
+        this.seams.metrics.outcome(fields.status, fields.reason);
+      } else if (claimed === 'stored') {
+        this.seams.metrics.outcome('skipped', claim.skipReason);
+      }
+      progress.finish(claim.seq);
+    })()
+      .catch((error: unknown) => {
+        // Left open: the next holder finds the claim without an outcome and records it `unknown`.
+        this.logger.error(`delivery ${claim._id} not recorded: ${describe(error)}`);
+        this.stop();
+      })
+      .finally(() => {
+        if (send) this.inFlight -= 1;
+        this.tasks.delete(task);
+        this.wake();
+      });
+    this.tasks.add(task);
+  }
+
+  /** One recipient through the Send API, retrying retryable failures with backoff; what to record. */
+  private async send(progress: RunInProgress, body: SendMessageBody): Promise<OutcomeFields> {
+    for (let attempt = 1; ; attempt += 1) {
+      const result = await this.seams.messenger.sendMessage(this.credentials!, body);
+      const throttled = !result.ok && result.failure.effect === 'throttled';
+      const slowdown = slowdownFor({ usage: result.usage, throttled });
+      if (slowdown) this.pageLimiter.slowDown(slowdown.factor, slowdown.forMs);
+      if (result.ok) {
+        if (!this.sentOnce) {
+          this.sentOnce = true;
+          await this.seams.pageHealthy(this.pageId);
+        }
+        return {
+          status: 'sent',
+          retryable: false,
+          attempts: attempt,
+          messageId: result.value.messageId,
+          sentAt: this.seams.clock.now(),
+        };
+      }
+      const delay =
+        result.failure.class === 'retryable'
+          ? retryDelay(this.seams.config.retry, attempt)
+          : undefined;
+      if (delay === undefined || this.stopped)
+        return this.failed(progress, result.failure, attempt, body);
+      await this.backOff(progress, delay);
+    }
+  }
+
+  /** Waits out a retry delay without holding a concurrency slot, then takes a new slot. */
+  private async backOff(progress: RunInProgress, delayMs: number): Promise<void> {
+    this.inFlight -= 1;
+    this.waitingRetries += 1;
+    try {
+      await sleep(delayMs);
+      await this.slot(progress);
+    } finally {
+      this.waitingRetries -= 1;
+      this.inFlight += 1;
+    }
+  }
+
+  /** What a failure means for the recipient, the campaign and the Page (SPEC §4). */
+  private async failed(
+    progress: RunInProgress,
+    failure: GraphFailure,
+    attempts: number,
+    body: SendMessageBody,
+  ): Promise<OutcomeFields> {
+    const error = {
+      code: failure.code,
+      subcode: failure.subcode,
+      message: failure.message,
+      class: failure.class,
+      fbtraceId: failure.fbtraceId,
+    };
+    if (failure.class === 'page_fatal' && !this.pageFatal) {
+      this.pageFatal = true;
+      await this.seams.pageFatal(this.pageId, failure);
+    }
+    const psid = 'id' in body.recipient ? body.recipient.id : undefined;
+    if (failure.effect === 'suppress_user' && psid)
+      await this.seams.suppress(this.pageId, psid, failure.reason);
+    if (failure.class === 'ambiguous')
+      return { status: 'unknown', reason: failure.reason, retryable: true, attempts, error };
+    if (failure.effect === 'window_closed' || failure.effect === 'frequency')
+      return { status: 'skipped', reason: failure.reason, retryable: false, attempts, error };
+    progress.failed += 1;
+    const { maxErrors } = progress.campaign;
+    if (maxErrors > 0 && progress.failed === maxErrors + 1)
+      await this.seams.pause(progress.campaign, `max_errors: more than ${maxErrors} failures`);
+    // A retryable or Page-fatal failure can be sent again by retry-failed once the cause is gone.
+    const retryable = failure.class !== 'permanent';
+    return { status: 'failed', reason: failure.reason, retryable, attempts, error };
+  }
+
+  private outcome(
+    progress: RunInProgress,
+    claim: Pick<Delivery, '_id' | 'psid' | 'seq'>,
+    fields: OutcomeFields,
+  ): DeliveryOutcome {
+    return {
+      _id: claim._id,
+      runId: progress.runId,
+      campaignId: String(progress.campaign._id),
+      pageId: this.pageId,
+      psid: claim.psid,
+      round: progress.round,
+      seq: claim.seq,
+      recordedAt: this.seams.clock.now(),
+      ...fields,
+    };
+  }
+
+  /** Stores progress; a run whose recipients are all taken and final is finished. */
+  private async settle(): Promise<void> {
+    for (const progress of this.runs.values()) {
+      await this.seams.store.saveProgress(progress.runId, progress.progress());
+      if (progress.sending && progress.exhausted && progress.unfinished === 0) {
+        await this.seams.finishRun(progress.campaign, progress.runId);
+        this.runs.delete(progress.runId);
+      }
+    }
+  }
+
+  /** A cancelled campaign: everyone not yet taken is skipped with reason `cancelled`, without calls. */
+  private async cancelRest(progress: RunInProgress): Promise<void> {
+    for (let user = await this.nextUser(progress); user; user = await this.nextUser(progress)) {
+      const seq = progress.take(user);
+      const claim = this.claim(progress, user, seq, this.seams.clock.now());
+      this.track(progress, { ...claim, skipReason: 'cancelled' });
+    }
+    while (progress.unfinished > 0) await this.nextSettled();
+    await this.seams.store.saveProgress(progress.runId, progress.progress());
+    await this.seams.finishRun(progress.campaign, progress.runId);
+    this.runs.delete(progress.runId);
+  }
+
+  /** Resolves when any task settles (or stop() is called). */
+  private nextSettled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Waits up to `ms` for something to change: a task settling or stop(). */
+  private async idle(ms: number): Promise<void> {
+    await Promise.race([sleep(ms), this.nextSettled()]);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,171 @@
+/**
+ * The worker side of sending (ROLE worker or all): every tick it looks for Pages
+ * with a run to send, takes the lease of those no worker holds, and runs a
+ * PageSender for each. Pages spread over workers by the lease: a worker that
+ * holds more Pages waits a little longer before reaching for another.
+ */
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsersRepository } from '../audience/users.repository';
+import { CampaignChangesService, type StoredCampaign } from '../campaigns/campaign-changes.service';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import type { GraphFailure } from '../messenger/graph-errors';
+import { MessengerClient } from '../messenger/messenger-client.service';
+import { PageHealthService } from '../pages/page-health.service';
+import { PagesService } from '../pages/pages.service';
+import { DeliveryMetrics } from './delivery-metrics';
+import { DeliveryStore } from './delivery-store';
+import type { EngineConfig, EngineSeams } from './engine-seams';
+import { PageLeases } from './page-leases';
+import { PageSender } from './page-sender';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
+
+@Injectable()
+export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SendingEngine.name);
+  /** This process among the workers: the holder name in its leases. */
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly senders = new Map<string, { sender: PageSender; done: Promise<void> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly seams: EngineSeams;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly leases: PageLeases,
+    private readonly changes: CampaignChangesService,
+    private readonly pages: PagesService,
+    private readonly health: PageHealthService,
+    private readonly users: UsersRepository,
+    private readonly config: AppConfig,
+    private readonly metrics: DeliveryMetrics,
+    clock: Clock,
+    messenger: MessengerClient,
+  ) {
+    const engine: EngineConfig = {
+      refreshMs: config.engine.refreshMs,
+      leaseTtlMs: config.engine.leaseTtlMs,
+      concurrencyPerPage: config.engine.concurrencyPerPage,
+      retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: config.engine.retryBaseMs },
+      appId: config.appId,
+    };
+    this.seams = {
+      store,
+      leases,
+      clock,
+      messenger,
+      config: engine,
+      metrics,
+      credentials: (pageId) => pages.credentials(pageId),
+      pageFatal: (pageId, failure) => this.pageFatal(pageId, failure),
+      pageHealthy: (pageId) => health.recordSuccess(pageId),
+      suppress: (pageId, psid, reason) => users.suppress(pageId, psid, reason),
+      pause: async (campaign, reason) => void (await this.pause(campaign, reason)),
+      finishRun: (campaign, runId) => this.finishRun(campaign, runId),
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api' || this.config.engine.tickMs === 0) return;
+    this.timer = setInterval(() => void this.tick(), this.config.engine.tickMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    for (const { sender } of this.senders.values()) sender.stop();
+    await Promise.allSettled([...this.senders.values()].map(({ done }) => done));
+  }
+
+  /** Takes the lease of every Page with work that no worker holds; never throws. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const pageId of await this.store.pagesWithWork()) {
+        if (this.senders.has(pageId)) continue;
+        // Spreads Pages over workers: the busier this worker, the later it reaches.
+        if (this.senders.size > 0) await sleep(Math.random() * 20 * this.senders.size);
+        const lease = await this.leases.acquire(
+          pageId,
+          this.workerId,
+          this.config.engine.leaseTtlMs,
+        );
+        if (!lease) continue;
+        this.metrics.leaseTaken();
+        const sender = new PageSender(this.seams, lease);
+        const done = sender
+          .run()
+          .catch((error: unknown) =>
+            this.logger.error(`Page ${pageId} stopped: ${describe(error)}`),
+          )
+          .finally(async () => {
+            this.senders.delete(pageId);
+            await this.leases.release(lease).catch(() => undefined);
+          });
+        this.senders.set(pageId, { sender, done });
+      }
+    } catch (error) {
+      this.logger.error(`engine tick failed: ${describe(error)}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Pages this worker sends for now. */
+  heldPages(): string[] {
+    return [...this.senders.keys()];
+  }
+
+  private async pageFatal(pageId: string, failure: GraphFailure): Promise<void> {
+    const running = await this.store.runningCampaigns(pageId);
+    const reason = `page_fatal: ${failure.reason}`;
+    const paused: string[] = [];
+    for (const campaign of running) {
+      if (await this.pause(campaign, reason)) paused.push(String(campaign._id));
+    }
+    await this.health.recordFailure(pageId, failure, paused);
+  }
+
+  /** Pauses through the campaign's transition, as it is now; false when it had moved meanwhile. */
+  private async pause(campaign: StoredCampaign, reason: string): Promise<boolean> {
+    const current = await this.store.findCampaign(String(campaign._id));
+    if (current?.status !== 'running') return false;
+    try {
+      await this.changes.apply(current, { kind: 'pause', reason });
+      return true;
+    } catch (error) {
+      this.logger.warn(`campaign ${String(campaign._id)} not paused: ${describe(error)}`);
+      return false;
+    }
+  }
+
+  /** Ends the run and moves its campaign on (completed, or scheduled for its next occurrence). */
+  private async finishRun(campaign: StoredCampaign, runId: string): Promise<void> {
+    const current = await this.store.findCampaign(String(campaign._id));
+    if (!current || current.activeRunId !== runId) return;
+    try {
+      await this.changes.apply(current, { kind: 'finish', runId });
+    } catch (error) {
+      // Paused or changed meanwhile: the run is finished when it is next picked up.
+      this.logger.warn(`run ${runId} not finished: ${describe(error)}`);
+      return;
+    }
+    await this.store.endRun(
+      runId,
+      current.status === 'cancelled' ? 'cancelled' : 'completed',
+      new Date(),
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,72 @@
+/**
+ * Each Page's health: set by the sending engine when Facebook refuses the Page
+ * (with the campaigns it paused), cleared by a successful send or connection check.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { Clock } from '../common/clock';
+import type { GraphFailure } from '../messenger/graph-errors';
+import { healthStatusFor, type PageHealthStatus } from './page-health';
+import { PageHealth } from './page-health.schema';
+
+export interface PageHealthView {
+  status: PageHealthStatus;
+  since?: Date;
+  lastError?: Record<string, unknown>;
+  pausedCampaigns: string[];
+}
+
+@Injectable()
+export class PageHealthService {
+  constructor(
+    @InjectModel(PageHealth.name) private readonly health: Model<PageHealth>,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(pageId: string): Promise<PageHealthView> {
+    const found = await this.health.findById(pageId).lean();
+    if (!found) return { status: 'ok', pausedCampaigns: [] };
+    return {
+      status: found.status,
+      since: found.since,
+      lastError: found.lastError,
+      pausedCampaigns: found.pausedCampaigns,
+    };
+  }
+
+  /** Facebook refused the Page: its status, the error, and the campaigns paused for it (kept when none are named). */
+  async recordFailure(
+    pageId: string,
+    failure: GraphFailure,
+    pausedCampaigns?: string[],
+  ): Promise<void> {
+    await this.health.updateOne(
+      { _id: pageId },
+      {
+        $set: {
+          status: healthStatusFor(failure),
+          since: this.clock.now(),
+          lastError: {
+            code: failure.code,
+            subcode: failure.subcode,
+            message: failure.message,
+            fbtraceId: failure.fbtraceId,
+          },
+          ...(pausedCampaigns ? { pausedCampaigns } : {}),
+        },
+      },
+      { upsert: true },
+    );
+  }
+
+  /** The Page sent successfully: it is healthy again (the error stays on record until then). */
+  async recordSuccess(pageId: string): Promise<void> {
+    const current = await this.health.findById(pageId, { status: 1 }).lean();
+    if (!current || current.status === 'ok') return;
+    await this.health.updateOne(
+      { _id: pageId },
+      { $set: { status: 'ok', since: this.clock.now(), pausedCampaigns: [] } },
+    );
+  }
+}
