@@ -25,7 +25,7 @@ export interface ImportBatchCounts {
   inserted: number;
   updated: number;
   unchanged: number;
-  /** Rows not written: merged into the stored user they would break a rule (the attribute cap). */
+  /** Rows not written because, merged into the stored user, they would break a rule (the attribute cap). */
   refused: { psid: string; reason: string }[];
 }
 
