@@ -91,4 +91,29 @@ describe('input validation', () => {
     });
     await t.http().get(`/api/pages/${page.pageId}`).set(auth).expect(404);
   });
+
+  it('refuses null in a Page field, naming it, and keeps what is stored', async () => {
+    const other = { ...page, pageId: '104857600000009' };
+    for (const field of ['accessToken', 'name', 'appSecret']) {
+      const { body } = await t
+        .http()
+        .post('/api/pages')
+        .set(auth)
+        .send({ ...other, [field]: null })
+        .expect(400);
+      expect(body.details).toEqual([expect.objectContaining({ field })]);
+    }
+    await t.http().post('/api/pages').set(auth).send(other).expect(201);
+    for (const field of ['accessToken', 'name']) {
+      const { body } = await t
+        .http()
+        .patch(`/api/pages/${other.pageId}`)
+        .set(auth)
+        .send({ [field]: null })
+        .expect(400);
+      expect(body.details).toEqual([expect.objectContaining({ field })]);
+    }
+    const stored = await t.db.collection('pages').findOne({ pageId: other.pageId });
+    expect(stored).toMatchObject({ name: 'Acme', accessTokenSealed: expect.any(String) });
+  });
 });

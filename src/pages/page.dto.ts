@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsOmittable } from '../common/omittable';
 
 const PAGE_ID = /^\d{1,20}$/;
 const ACCESS_TOKEN = /^[A-Za-z0-9_\-|.]{20,1024}$/;
@@ -28,20 +29,20 @@ export class RegisterPageDto {
     description: 'App secret, for appsecret_proof; stored encrypted, never returned',
     writeOnly: true,
   })
-  @IsOptional()
+  @IsOmittable()
   @Matches(APP_SECRET, { message: 'must be the 32 hex characters of a Facebook app secret' })
   appSecret?: string;
 }
 
 export class UpdatePageDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ description: 'A new Page access token (rotation)', writeOnly: true })
-  @IsOptional()
+  @IsOmittable()
   @Matches(ACCESS_TOKEN, {
     message: 'must be a Page access token (20 to 1024 characters, no spaces)',
   })
