@@ -4,7 +4,8 @@
  * is covered without editing this file), and health, metrics and docs answer.
  */
 import type { Test } from 'supertest';
-import { auth, createTestApp, type TestApp } from './harness/app';
+import { createConnection } from 'mongoose';
+import { auth, createTestApp, testDatabaseUri, type TestApp } from './harness/app';
 
 describe('API surface', () => {
   let t: TestApp;
@@ -118,6 +119,44 @@ describe('health when the database is gone', () => {
       await t.http().get('/health').expect(503, { status: 'error', database: 'down' });
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('boot', () => {
+  it('has built every index, unique ones included, before the app is handed over', async () => {
+    const t = await createTestApp({ sandbox: false });
+    try {
+      expect(await t.db.collection('campaign_runs').indexes()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ key: { campaignId: 1, occurrence: 1 }, unique: true }),
+        ]),
+      );
+      for (const model of Object.values(t.db.models)) {
+        const built = (await model.collection.indexes()).map((index) => JSON.stringify(index.key));
+        const declared = model.schema.indexes().map(([key]) => JSON.stringify(key));
+        expect({ model: model.modelName, built }).toEqual({
+          model: model.modelName,
+          built: expect.arrayContaining(declared),
+        });
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to start when a unique index cannot be built', async () => {
+    const uri = testDatabaseUri();
+    const seed = await createConnection(uri).asPromise();
+    try {
+      const run = { campaignId: 'c1', occurrence: new Date(0) };
+      await seed.collection('campaign_runs').insertMany([{ ...run }, { ...run }]);
+      await expect(createTestApp({ sandbox: false, env: { MONGODB_URI: uri } })).rejects.toThrow(
+        /campaign_runs|duplicate|unique|constraint/i,
+      );
+    } finally {
+      await seed.dropDatabase();
+      await seed.close();
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Renders every failure in the SPEC §9 shape. Errors that are not HttpExceptions
  * keep their status only when they mark themselves safe to show (body-parser's
- * 413 and 415); anything else is a 500 whose message says nothing about internals.
+ * 413 and 415) or say the database is unreachable (503); anything else is a 500
+ * whose message says nothing about internals.
  */
 import {
   ArgumentsHost,
@@ -13,6 +14,8 @@ import {
 } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { databaseUnavailable } from './database-availability.guard';
+import { isDatabaseUnavailableError } from './mongo-errors';
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -20,14 +23,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, body } = this.render(exception);
-    if (status >= 500) {
+    const failure = isDatabaseUnavailableError(exception) ? databaseUnavailable() : exception;
+    const { status, body } = this.render(failure);
+    if (status >= 500) this.log(exception, failure instanceof HttpException);
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+
+  // A stack only for the unexpected; an outage or an unreachable Graph is one line, not one stack a request.
+  private log(exception: unknown, expected: boolean): void {
+    if (expected) {
+      this.logger.warn(describe(exception));
+    } else {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (response.headersSent) return;
-    response.status(status).json(body);
   }
 
   private render(exception: unknown): { status: number; body: Record<string, unknown> } {
@@ -53,6 +64,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       body: { statusCode: 500, error: STATUS_CODES[500], message: 'internal error' },
     };
   }
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
 }
 
 /** body-parser's http-errors (413 too large, 415 charset, …) mark 4xx as safe to show with `expose`. */

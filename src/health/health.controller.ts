@@ -2,13 +2,15 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ConnectionStates, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { WithoutDatabase } from '../common/database-availability.guard';
 import { PublicRoute } from '../common/public-route.decorator';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('operations')
 @PublicRoute()
+@WithoutDatabase()
 @Controller('health')
 export class HealthController {
   constructor(@InjectConnection() private readonly connection: Connection) {}
@@ -23,9 +25,14 @@ export class HealthController {
     res.status(status).json({ status: database === 'up' ? 'ok' : 'error', database });
   }
 
+  /**
+   * A real round trip even while disconnected: the attempt makes the driver probe
+   * the server at once, so the service is back as soon as the database is, not
+   * at the driver's next 10-second heartbeat.
+   */
   private async pingDatabase(): Promise<boolean> {
     const db = this.connection.db;
-    if (!db || this.connection.readyState !== ConnectionStates.connected) return false;
+    if (!db) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS);
