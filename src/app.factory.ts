@@ -1,19 +1,33 @@
 /** Builds the HTTP application the same way for production, tests and the demo. */
 import { NestFactory } from '@nestjs/core';
+import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Connection } from 'mongoose';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
+import { createAllIndexes } from './common/database-indexes';
+import { refuseDeepJson } from './common/json-body';
+import { createAccessLog } from './common/logging';
+import { refuseMalformedUrl } from './common/request-url';
+import { securityHeaders } from './common/response-headers';
 import type { AppConfig } from './config/app-config';
 
-/** `clock` replaces the system clock (tests move time by hand). */
+/**
+ * `clock` replaces the system clock (tests move time by hand); `logDestination`
+ * receives the JSON log lines instead of stdout. Resolves once every index exists,
+ * before anything (the scheduler on init, the first request) relies on one; rejects
+ * when one cannot be built (a unique key over data that already repeats it).
+ */
 export async function createApp(
   config: AppConfig,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; logDestination?: DestinationStream } = {},
 ): Promise<NestExpressApplication> {
+  const accessLog = createAccessLog(config.logLevel, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, options.clock),
+    AppModule.register(config, accessLog, options.clock),
     {
       bufferLogs: true,
       bodyParser: false,
@@ -22,7 +36,12 @@ export async function createApp(
     },
   );
   app.useLogger(app.get(Logger));
+  // Before routing: the access log and the headers reach every answer, a malformed URL included.
+  app.use(accessLog);
+  app.use(securityHeaders);
+  app.use(refuseMalformedUrl);
   app.useBodyParser('json', { limit: config.jsonBodyLimitBytes });
+  app.use(refuseDeepJson);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 
@@ -36,5 +55,12 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  try {
+    await createAllIndexes(app.get<Connection>(getConnectionToken()));
+  } catch (error) {
+    // Without its unique indexes a claim is not exclusive (SPEC §8): no traffic, and no open connection left behind.
+    await app.close();
+    throw error;
+  }
   return app;
 }

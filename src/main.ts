@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { describeRejection, logUnhandledRejections } from './common/process-safety';
 import { ConfigError, loadAppConfig } from './config/app-config';
 
 async function main(): Promise<void> {
@@ -13,8 +14,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  logUnhandledRejections();
   const app = await createApp(config);
-  await app.listen(config.port);
+  // Without HOST, Node's default: every interface.
+  await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
 }
 
-void main();
+// The rejection handler above keeps the process alive, so a failed boot must end it here.
+main().catch((error: unknown) => {
+  process.stderr.write(`the service could not start: ${describeRejection(error)}\n`);
+  process.exit(1);
+});

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { redactUrl, REDACTED_PATHS } from './logging';
+import { redactSecrets, redactUrl, REDACTED_PATHS } from './logging';
 
 describe('log redaction', () => {
   it('hides secret query values in URLs and keeps the rest', () => {
@@ -11,6 +11,15 @@ describe('log redaction', () => {
       redactUrl('/v25.0/me/thread_owner?recipient=1&access_token=EAAB&appsecret_proof=ab'),
     ).toBe('/v25.0/me/thread_owner?recipient=1&access_token=[Redacted]&appsecret_proof=[Redacted]');
     expect(redactUrl('/api/pages')).toBe('/api/pages');
+    expect(redactUrl('/health?%ZZ=1&access%5Ftoken=EAAB')).toBe(
+      '/health?%ZZ=1&access%5Ftoken=[Redacted]',
+    );
+  });
+
+  it('masks secrets in free text', () => {
+    expect(redactSecrets('mongodb://app:pw@db/x?token=abc Bearer EAAB123 ok')).toBe(
+      'mongodb://app:[Redacted]@db/x?token=[Redacted] Bearer [Redacted] ok',
+    );
   });
 
   it('redacts the Authorization header and secret fields in log lines', () => {

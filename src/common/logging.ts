@@ -5,6 +5,8 @@
  */
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -31,15 +33,39 @@ export function redactUrl(url: string): string {
     .split('&')
     .map((pair) => {
       const [key] = pair.split('=');
-      return SECRET_QUERY_KEYS.test(decodeURIComponent(key)) ? `${key}=[Redacted]` : pair;
+      return SECRET_QUERY_KEYS.test(decodedOrRaw(key)) ? `${key}=[Redacted]` : pair;
     })
     .join('&');
   return `${url.slice(0, queryAt)}?${query}`;
 }
 
-export function loggerParams(level: string): Params {
-  return {
-    pinoHttp: {
+// The logger sees every request, malformed URLs included (they are answered 400 after it).
+function decodedOrRaw(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+const SECRETS_IN_TEXT: [RegExp, string][] = [
+  [/(\/\/[^/\s:@]*:)[^@\s]*@/g, '$1[Redacted]@'],
+  [/\b(hub\.verify_token|access_token|appsecret_proof|token)=[^&\s]+/gi, '$1=[Redacted]'],
+  [/\bBearer\s+\S+/gi, 'Bearer [Redacted]'],
+];
+
+/** Free text (an error message, a stack) with URI passwords, secret query values and bearer tokens masked. */
+export function redactSecrets(text: string): string {
+  return SECRETS_IN_TEXT.reduce((masked, [pattern, mask]) => masked.replace(pattern, mask), text);
+}
+
+/**
+ * One access-log line per answered request. Mounted first, before routing, so it
+ * sees every request: Nest's middleware never runs for a path Express cannot decode.
+ */
+export function createAccessLog(level: string, destination?: DestinationStream): HttpLogger {
+  return pinoHttp(
+    {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
       serializers: {
@@ -52,5 +78,11 @@ export function loggerParams(level: string): Params {
       },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
     },
-  };
+    destination,
+  );
+}
+
+/** nestjs-pino writes through the access log's logger and binds each request's `req.log`. */
+export function loggerParams(accessLog: HttpLogger): Params {
+  return { pinoHttp: { logger: accessLog.logger }, useExisting: true };
 }

@@ -38,6 +38,7 @@ describe('loadAppConfig', () => {
     [{ API_TOKENS: '' }, /API_TOKENS is required/],
     [{ API_TOKENS: 'short' }, /API_TOKENS entries must be at least 16 characters/],
     [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ HOST: 'example.com' }, /HOST must be an IP address/],
     [{ GRAPH_API_VERSION: '25' }, /GRAPH_API_VERSION must look like v25.0/],
     [{ ROLE: 'sender' }, /ROLE must be one of/],
     [{ APP_SECRET: 'not-hex' }, /APP_SECRET must be the 32 hex characters/],
@@ -45,6 +46,13 @@ describe('loadAppConfig', () => {
   ])('refuses %p naming the variable', (override, message) => {
     expect(() => loadAppConfig({ ...valid, ...override })).toThrow(ConfigError);
     expect(() => loadAppConfig({ ...valid, ...override })).toThrow(message);
+  });
+
+  it('listens on every interface unless HOST names one', () => {
+    expect(loadAppConfig(valid).host).toBeUndefined();
+    expect(loadAppConfig({ ...valid, HOST: '' }).host).toBeUndefined();
+    expect(loadAppConfig({ ...valid, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadAppConfig({ ...valid, HOST: '::' }).host).toBe('::');
   });
 
   it('lets development run without API tokens', () => {

@@ -7,6 +7,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   Matches,
@@ -35,6 +36,13 @@ class Environment {
   @Max(65535)
   @IsInt()
   PORT: number = 3000;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIP(undefined, {
+    message: 'must be an IP address to listen on, e.g. 127.0.0.1, 0.0.0.0 (all IPv4) or :: (all)',
+  })
+  HOST?: string;
 
   @IsOptional()
   @IsString()
@@ -122,10 +130,47 @@ class Environment {
   @Max(60_000)
   @IsInt()
   SCHEDULER_TICK_MS: number = 1000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(60_000)
+  @IsInt()
+  ENGINE_TICK_MS: number = 500;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(10)
+  @Max(10_000)
+  @IsInt()
+  ENGINE_REFRESH_MS: number = 250;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(500)
+  @Max(600_000)
+  @IsInt()
+  PAGE_LEASE_TTL_MS: number = 10_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(1)
+  @Max(256)
+  @IsInt()
+  SEND_CONCURRENCY_PER_PAGE: number = 32;
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(1)
+  @Max(60_000)
+  @IsInt()
+  RETRY_BASE_MS: number = 500;
 }
 
 export class AppConfig {
   readonly port!: number;
+  /** The interface to listen on; undefined is Node's default, every interface (IPv6 and IPv4). */
+  readonly host?: string;
   readonly mongodbUri!: string;
   readonly graph!: {
     readonly baseUrl: string;
@@ -147,6 +192,16 @@ export class AppConfig {
   readonly importMaxBytes!: number;
   /** How often the scheduler looks for due campaigns; 0 turns it off (tests tick by hand). */
   readonly schedulerTickMs!: number;
+  readonly engine!: {
+    /** How often a worker looks for Pages to send for; 0 turns the engine off. */
+    readonly tickMs: number;
+    /** How often a Page's sender renews its lease and rereads its campaigns: pause and cancel take effect within it. */
+    readonly refreshMs: number;
+    readonly leaseTtlMs: number;
+    readonly concurrencyPerPage: number;
+    /** The first retry's delay; each next one doubles, with jitter. */
+    readonly retryBaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -183,6 +238,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   return Object.freeze({
     port: raw.PORT,
+    host: raw.HOST,
     mongodbUri: raw.MONGODB_URI,
     graph: Object.freeze({
       baseUrl: raw.GRAPH_API_URL.replace(/\/+$/, ''),
@@ -202,6 +258,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_BYTES,
     importMaxBytes: raw.IMPORT_MAX_BYTES,
     schedulerTickMs: raw.SCHEDULER_TICK_MS,
+    engine: Object.freeze({
+      tickMs: raw.ENGINE_TICK_MS,
+      refreshMs: raw.ENGINE_REFRESH_MS,
+      leaseTtlMs: raw.PAGE_LEASE_TTL_MS,
+      concurrencyPerPage: raw.SEND_CONCURRENCY_PER_PAGE,
+      retryBaseMs: raw.RETRY_BASE_MS,
+    }),
   });
 }
 

@@ -13,6 +13,7 @@ import { loadAppConfig, type AppConfig } from '../../src/config/app-config';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/sandbox.server';
 import type { SandboxOptions } from '../../src/sandbox/sandbox.types';
 import type { Clock } from '../../src/common/clock';
+import type { DestinationStream } from 'pino';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef';
 export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -55,14 +56,22 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions | false; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    sandbox?: SandboxOptions | false;
+    clock?: Clock;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const sandbox =
     options.sandbox === false
       ? undefined
       : await startSandbox({ appId: APP_ID, appSecret: APP_SECRET, ...options.sandbox });
   const config = testConfig({ ...(sandbox ? { GRAPH_API_URL: sandbox.url } : {}), ...options.env });
-  const app = await createApp(config, { clock: options.clock });
+  const app = await createApp(config, {
+    clock: options.clock,
+    logDestination: options.logDestination,
+  });
   await app.init();
   const db = app.get<Connection>(getConnectionToken());
   return {
