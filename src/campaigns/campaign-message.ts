@@ -3,11 +3,32 @@
  * sending engine: the personalisation scope and the Send API body under the
  * campaign's delivery policy.
  */
+import { HttpStatus } from '@nestjs/common';
 import type { User } from '../audience/user.schema';
+import { ApiError } from '../common/api-error';
 import { sendMessageBody, type SendApiMessage, type SendMessageBody } from '../messenger/payloads';
 import type { Campaign } from './campaign.schema';
 import { messagingTypeFor } from './delivery-policy';
+import { composeMessage, MessageError } from './message-composer';
 import type { PersonalisationScope } from './personalisation';
+
+/**
+ * The stored message compiled for sending. One saved before today's rules can
+ * break them: that is a 409 naming its fields, to be fixed by an edit, not a 500.
+ */
+export function compiledMessage(campaign: Pick<Campaign, 'message'>): SendApiMessage {
+  try {
+    return composeMessage(campaign.message);
+  } catch (error) {
+    if (!(error instanceof MessageError)) throw error;
+    throw new ApiError(
+      HttpStatus.CONFLICT,
+      `the stored message breaks today's rules; edit it: ${error.message}`,
+      error.details,
+      { error: 'message_invalid' },
+    );
+  }
+}
 
 export function personalisationScope(
   user: Pick<User, 'psid' | 'firstName' | 'lastName' | 'locale' | 'timezone' | 'attributes'>,

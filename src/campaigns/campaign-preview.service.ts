@@ -6,7 +6,7 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsersRepository, type StoredUser } from '../audience/users.repository';
 import { ApiError } from '../common/api-error';
 import { Clock } from '../common/clock';
@@ -18,12 +18,13 @@ import { PagesService } from '../pages/pages.service';
 import { SegmentsService } from '../segments/segments.service';
 import { TestSend } from './campaign.schema';
 import type { StoredCampaign } from './campaign-changes.service';
-import { campaignSendBody, personalisationScope } from './campaign-message';
+import { campaignSendBody, compiledMessage, personalisationScope } from './campaign-message';
 import { EligibilityCounter, eligibilityOf, type EligibilityBreakdown } from './eligibility';
-import { composeMessage } from './message-composer';
 import { renderMessage, type Rendered } from './personalisation';
 
 const SAMPLE_SIZE = 10;
+/** Between two users' renders: long enough for waiting I/O to run, short for the preview. */
+const YIELD_MS = 5;
 
 @Injectable()
 export class CampaignPreviewService {
@@ -66,7 +67,7 @@ export class CampaignPreviewService {
         `user ${psid} has no unused one-time-notification token for topic ${campaign.delivery.topic}`,
       );
     }
-    const rendered = this.render(campaign, composeMessage(campaign.message), user);
+    const rendered = this.render(campaign, compiledMessage(campaign), user);
     const record = (fields: Partial<TestSend>) =>
       this.testSends.create({
         campaignId,
@@ -101,12 +102,15 @@ export class CampaignPreviewService {
     };
   }
 
-  /** One user at a time, yielding between users: a render's budget is the longest the event loop waits. */
+  /**
+   * One user at a time, pausing briefly between users: a render's budget is the
+   * longest the event loop waits, and other requests (health checks) get through.
+   */
   private async renderSamples(campaign: StoredCampaign, users: StoredUser[]) {
-    const compiled = composeMessage(campaign.message);
+    const compiled = compiledMessage(campaign);
     const samples = [];
     for (const user of users) {
-      await yieldToEventLoop();
+      await sleep(YIELD_MS);
       const rendered = this.render(campaign, compiled, user);
       samples.push(
         rendered.ok

@@ -13,7 +13,8 @@ export class DeliveryMetrics implements EngineMetrics {
   private readonly outcomes: Counter<'status' | 'reason'>;
   private readonly recoveries: Counter;
   private readonly leases: Counter;
-  readonly inFlight: Gauge;
+  private readonly waits: Counter;
+  private readonly sending: Gauge;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -33,7 +34,12 @@ export class DeliveryMetrics implements EngineMetrics {
       help: 'Page leases this worker took (a start or a takeover)',
       registers,
     });
-    this.inFlight = new Gauge({
+    this.waits = new Counter({
+      name: 'rate_limit_wait_seconds_total',
+      help: 'Time sends waited for the Page rate or the campaign rate',
+      registers,
+    });
+    this.sending = new Gauge({
       name: 'sends_in_flight',
       help: 'Send API calls waiting for an answer',
       registers,
@@ -50,5 +56,13 @@ export class DeliveryMetrics implements EngineMetrics {
 
   leaseTaken(): void {
     this.leases.inc();
+  }
+
+  rateLimitWait(ms: number): void {
+    if (ms > 0) this.waits.inc(ms / 1000);
+  }
+
+  inFlight(delta: number): void {
+    this.sending.inc(delta);
   }
 }

@@ -30,6 +30,10 @@ export interface EngineConfig {
 export interface EngineMetrics {
   outcome(status: string, reason?: string): void;
   recovered(count: number): void;
+  /** Time a send waited for the Page's or the campaign's rate. */
+  rateLimitWait(ms: number): void;
+  /** Send API calls in flight went up or down by `delta`. */
+  inFlight(delta: number): void;
 }
 
 export interface EngineSeams {

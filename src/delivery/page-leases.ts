@@ -18,6 +18,11 @@ export interface HeldLease {
   holder: string;
   /** Until when the holder may send (its own view: renewal time + TTL − margin). */
   validUntil: number;
+  /**
+   * The holder sends nothing before this time: a second after the previous holder
+   * last could, so no 1-second window holds both holders' sends at full rate.
+   */
+  quietUntil: number;
 }
 
 const leaseId = (pageId: string, epoch: number) => `${pageId}:${String(epoch).padStart(9, '0')}`;
@@ -49,7 +54,14 @@ export class PageLeases {
     }
     // Older epochs are history: keep only the one before, for the record of the takeover.
     await this.leases.deleteMany({ pageId, epoch: { $lt: epoch - 1 } });
-    return { pageId, epoch, holder, validUntil: now.getTime() + ttlMs - margin(ttlMs) };
+    return {
+      pageId,
+      epoch,
+      holder,
+      validUntil: now.getTime() + ttlMs - margin(ttlMs),
+      // This worker's own earlier sends are paced by its own Page limiter already.
+      quietUntil: latest && latest.holder !== holder ? latest.expiresAt.getTime() + 1000 : 0,
+    };
   }
 
   /** Extends the lease; false when it is no longer this holder's (taken over, or the database is gone). */
@@ -67,12 +79,12 @@ export class PageLeases {
     return true;
   }
 
-  /** Gives the Page up at once, so another worker need not wait for the TTL. */
+  /** Gives the Page up at once (its last send is now), so another worker need not wait for the TTL. */
   async release(lease: HeldLease): Promise<void> {
     lease.validUntil = 0;
     await this.leases.updateOne(
       { _id: leaseId(lease.pageId, lease.epoch), holder: lease.holder },
-      { $set: { expiresAt: new Date(0) } },
+      { $set: { expiresAt: this.clock.now() } },
     );
   }
 

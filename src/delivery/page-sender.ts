@@ -11,12 +11,16 @@
  * worker that takes the Page over reads only the claims past the checkpoint.
  */
 import { Logger } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { StoredUser } from '../audience/users.repository';
 import type { StoredCampaign } from '../campaigns/campaign-changes.service';
-import { campaignSendBody, personalisationScope } from '../campaigns/campaign-message';
+import { ApiError } from '../common/api-error';
 import { eligibilityOf } from '../campaigns/eligibility';
-import { composeMessage } from '../campaigns/message-composer';
+import {
+  campaignSendBody,
+  compiledMessage,
+  personalisationScope,
+} from '../campaigns/campaign-message';
 import { renderMessage } from '../campaigns/personalisation';
 import type { GraphFailure } from '../messenger/graph-errors';
 import type { PageCredentials } from '../messenger/messenger-client.service';
@@ -26,6 +30,13 @@ import { deliveryKey, type Delivery, type DeliveryOutcome } from './delivery.sch
 import type { EngineSeams, RunProgress, StoredRun } from './engine-seams';
 import type { HeldLease } from './page-leases';
 import { SendRateLimiter } from './rate-limiter';
+import { WindowCap } from './window-cap';
+
+/** A Page's pace in this worker: paced slots before claims, and the hard cap at the wire. */
+export interface PagePace {
+  limiter: SendRateLimiter;
+  cap: WindowCap;
+}
 import { retryDelay } from './retry-policy';
 
 export const CHUNK_SIZE = 1000;
@@ -33,6 +44,7 @@ export const CHUNK_SIZE = 1000;
 const MAX_WAITING_RETRIES = 1000;
 /** Recipients between being taken and having their final record stored, at most. */
 const MAX_TASKS = 2000;
+const YIELD_EVERY = 100;
 
 type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
   Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
@@ -41,6 +53,7 @@ type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> 
 class RunInProgress {
   readonly runId: string;
   readonly limiter: SendRateLimiter;
+  readonly cap: WindowCap;
   readonly compiled: SendApiMessage;
   recipients!: AsyncIterator<StoredUser>;
   /** Seqs past the checkpoint: their user, and whether their final record is stored. */
@@ -64,7 +77,8 @@ class RunInProgress {
   ) {
     this.runId = String(run._id);
     this.limiter = new SendRateLimiter(campaign.ratePerSecond);
-    this.compiled = composeMessage(campaign.message);
+    this.cap = new WindowCap(campaign.ratePerSecond);
+    this.compiled = compiledMessage(campaign);
   }
 
   get sending(): boolean {
@@ -126,11 +140,11 @@ class RunInProgress {
 export class PageSender {
   private readonly logger = new Logger(PageSender.name);
   private readonly runs = new Map<string, RunInProgress>();
-  private readonly pageLimiter = new SendRateLimiter(1);
   private readonly tasks = new Set<Promise<void>>();
   private inFlight = 0;
   private waitingRetries = 0;
   private turn = 0;
+  private dispatched = 0;
   private stopped = false;
   private pageFatal = false;
   private sentOnce = false;
@@ -138,10 +152,16 @@ export class PageSender {
   private credentials?: PageCredentials;
   private waiters: (() => void)[] = [];
 
+  /** The Page's pace outlives this sender: the worker keeps one per Page, so it carries over. */
   constructor(
     private readonly seams: EngineSeams,
     private readonly lease: HeldLease,
+    private readonly pace: PagePace,
   ) {}
+
+  private get pageLimiter(): SendRateLimiter {
+    return this.pace.limiter;
+  }
 
   get pageId(): string {
     return this.lease.pageId;
@@ -151,6 +171,8 @@ export class PageSender {
   async run(): Promise<void> {
     const { refreshMs, leaseTtlMs } = this.seams.config;
     let refreshedAt = -Infinity;
+    const quiet = this.lease.quietUntil - this.seams.clock.now().getTime();
+    if (quiet > 0) await sleep(quiet);
     try {
       while (!this.stopped) {
         if (performance.now() - refreshedAt >= refreshMs) {
@@ -161,6 +183,8 @@ export class PageSender {
         const next = await this.nextRecipient();
         if (next) {
           await this.dispatch(next.progress, next.user);
+          // Skips need no timer: yield now and then so other work (health, API) is served.
+          if (++this.dispatched % YIELD_EVERY === 0) await setImmediate();
           continue;
         }
         await this.settle();
@@ -197,9 +221,10 @@ export class PageSender {
       if (known?.round === round) {
         known.campaign = campaign;
         known.limiter.setRate(campaign.ratePerSecond);
+        known.cap.setLimit(campaign.ratePerSecond);
       } else {
         const run = await this.seams.store.findRun(runId);
-        if (run) this.runs.set(runId, await this.resume(campaign, run, round));
+        if (run) await this.pickUp(campaign, run, round);
       }
     }
     for (const [runId, progress] of this.runs) {
@@ -208,9 +233,21 @@ export class PageSender {
     }
     const sending = [...this.runs.values()].filter((progress) => progress.sending);
     // Campaigns of one Page share the Page's rate: the highest any of them asks for.
-    if (sending.length > 0)
+    if (sending.length > 0) {
       this.pageLimiter.setRate(Math.max(...sending.map((p) => p.campaign.ratePerSecond)));
+      this.pace.cap.setLimit(this.pageLimiter.rate);
+    }
     return sending.length > 0 && !this.pageFatal;
+  }
+
+  /** Starts sending a run; a stored message that breaks today's rules pauses its campaign instead. */
+  private async pickUp(campaign: StoredCampaign, run: StoredRun, round: number): Promise<void> {
+    try {
+      this.runs.set(String(run._id), await this.resume(campaign, run, round));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.getStatus() !== 409) throw error;
+      await this.seams.pause(campaign, `message_invalid: ${error.message}`);
+    }
   }
 
   /**
@@ -319,8 +356,10 @@ export class PageSender {
 
   /** Waits for the Page's rate, the campaign's, and a free concurrency slot. */
   private async slot(progress: RunInProgress): Promise<void> {
+    const started = performance.now();
     await this.pageLimiter.acquire();
     await progress.limiter.acquire();
+    this.seams.metrics.rateLimitWait(performance.now() - started);
     while (this.inFlight >= this.seams.config.concurrencyPerPage) await this.nextSettled();
   }
 
@@ -351,7 +390,7 @@ export class PageSender {
     claim: Delivery,
     send?: () => Promise<OutcomeFields>,
   ): void {
-    if (send) this.inFlight += 1;
+    if (send) this.changeInFlight(1);
     const task = (async () => {
       const claimed = await this.seams.store.claim(claim);
       if (claimed === 'stored' && send) {
@@ -369,7 +408,7 @@ export class PageSender {
         this.stop();
       })
       .finally(() => {
-        if (send) this.inFlight -= 1;
+        if (send) this.changeInFlight(-1);
         this.tasks.delete(task);
         this.wake();
       });
@@ -379,6 +418,8 @@ export class PageSender {
   /** One recipient through the Send API, retrying retryable failures with backoff; what to record. */
   private async send(progress: RunInProgress, body: SendMessageBody): Promise<OutcomeFields> {
     for (let attempt = 1; ; attempt += 1) {
+      await this.pace.cap.pass();
+      await progress.cap.pass();
       const result = await this.seams.messenger.sendMessage(this.credentials!, body);
       const throttled = !result.ok && result.failure.effect === 'throttled';
       const slowdown = slowdownFor({ usage: result.usage, throttled });
@@ -408,14 +449,14 @@ export class PageSender {
 
   /** Waits out a retry delay without holding a concurrency slot, then takes a new slot. */
   private async backOff(progress: RunInProgress, delayMs: number): Promise<void> {
-    this.inFlight -= 1;
+    this.changeInFlight(-1);
     this.waitingRetries += 1;
     try {
       await sleep(delayMs);
       await this.slot(progress);
     } finally {
       this.waitingRetries -= 1;
-      this.inFlight += 1;
+      this.changeInFlight(1);
     }
   }
 
@@ -493,6 +534,11 @@ export class PageSender {
     await this.seams.store.saveProgress(progress.runId, progress.progress());
     await this.seams.finishRun(progress.campaign, progress.runId);
     this.runs.delete(progress.runId);
+  }
+
+  private changeInFlight(delta: number): void {
+    this.inFlight += delta;
+    this.seams.metrics.inFlight(delta);
   }
 
   /** Resolves when any task settles (or stop() is called). */

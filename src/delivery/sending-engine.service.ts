@@ -25,7 +25,9 @@ import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryStore } from './delivery-store';
 import type { EngineConfig, EngineSeams } from './engine-seams';
 import { PageLeases } from './page-leases';
-import { PageSender } from './page-sender';
+import { PageSender, type PagePace } from './page-sender';
+import { SendRateLimiter } from './rate-limiter';
+import { WindowCap } from './window-cap';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 @Injectable()
@@ -34,6 +36,8 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
   /** This process among the workers: the holder name in its leases. */
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly senders = new Map<string, { sender: PageSender; done: Promise<void> }>();
+  /** One pace per Page for the life of the process, so consecutive senders share it. */
+  private readonly paces = new Map<string, PagePace>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly seams: EngineSeams;
@@ -100,7 +104,13 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
         );
         if (!lease) continue;
         this.metrics.leaseTaken();
-        const sender = new PageSender(this.seams, lease);
+        let pace = this.paces.get(pageId);
+        if (!pace)
+          this.paces.set(
+            pageId,
+            (pace = { limiter: new SendRateLimiter(1), cap: new WindowCap(1) }),
+          );
+        const sender = new PageSender(this.seams, lease, pace);
         const done = sender
           .run()
           .catch((error: unknown) =>

@@ -1,0 +1,39 @@
+import { WindowCap } from './window-cap';
+
+describe('WindowCap', () => {
+  it('lets `limit` starts through in any second and holds the next until the oldest is a second old', async () => {
+    let now = 0;
+    const cap = new WindowCap(3, () => now);
+    const started: number[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      await cap.pass();
+      started.push(now);
+      now += 100;
+    }
+    jest.useFakeTimers();
+    try {
+      const fourth = cap.pass().then(() => started.push(now));
+      now = 999;
+      await jest.advanceTimersByTimeAsync(700);
+      now = 1000.5;
+      await jest.advanceTimersByTimeAsync(10);
+      await fourth;
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(started).toEqual([0, 100, 200, 1000.5]);
+  });
+
+  it('never lets more than `limit` through in a sliding second under concurrent callers', async () => {
+    const cap = new WindowCap(20);
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, () => cap.pass().then(() => times.push(performance.now()))),
+    );
+    times.sort((a, b) => a - b);
+    for (let start = 0; start < times.length; start += 1) {
+      const inWindow = times.filter((t) => t >= times[start] && t < times[start] + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(20);
+    }
+  }, 10_000);
+});

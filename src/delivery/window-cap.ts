@@ -1,0 +1,36 @@
+/**
+ * A hard cap at the wire: at most `limit` requests start in any sliding second.
+ * The rate limiter paces slots before a delivery is claimed; the claim's batched
+ * insert then delays each send by a varying few milliseconds, which could crowd
+ * paced sends into one window. This cap, checked right before the request,
+ * keeps the rate exact where Facebook counts it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const WINDOW_MS = 1000;
+
+export class WindowCap {
+  private readonly starts: number[] = [];
+
+  constructor(
+    private limit: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  setLimit(limit: number): void {
+    this.limit = Math.max(1, Math.floor(limit));
+  }
+
+  /** Resolves when a request may start now, and counts it. */
+  async pass(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      while (this.starts.length > 0 && this.starts[0] <= now - WINDOW_MS) this.starts.shift();
+      if (this.starts.length < this.limit) {
+        this.starts.push(now);
+        return;
+      }
+      await sleep(this.starts[0] + WINDOW_MS - now + 0.5);
+    }
+  }
+}
