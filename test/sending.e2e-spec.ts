@@ -171,7 +171,7 @@ describe('sending engine', () => {
       .set(auth)
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const records = parse(csv.text, { columns: true });
+    const records: Record<string, string>[] = parse(csv.text, { columns: true });
     expect(records).toHaveLength(23);
     expect(records.filter((r) => r.status === 'sent')).toHaveLength(16);
     expect(records.find((r) => r.psid === open[1])).toMatchObject({
