@@ -425,7 +425,8 @@ export class PageSender {
       const slowdown = slowdownFor({ usage: result.usage, throttled });
       if (slowdown) this.pageLimiter.slowDown(slowdown.factor, slowdown.forMs);
       if (result.ok) {
-        if (!this.sentOnce) {
+        // Once the Page failed fatally, a late success of an earlier send does not make it healthy.
+        if (!this.sentOnce && !this.pageFatal) {
           this.sentOnce = true;
           await this.seams.pageHealthy(this.pageId);
         }

@@ -134,14 +134,15 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     return [...this.senders.keys()];
   }
 
+  /** The Page's health first (so it is never behind its paused campaigns), then the pauses. */
   private async pageFatal(pageId: string, failure: GraphFailure): Promise<void> {
     const running = await this.store.runningCampaigns(pageId);
-    const reason = `page_fatal: ${failure.reason}`;
-    const paused: string[] = [];
-    for (const campaign of running) {
-      if (await this.pause(campaign, reason)) paused.push(String(campaign._id));
-    }
-    await this.health.recordFailure(pageId, failure, paused);
+    await this.health.recordFailure(
+      pageId,
+      failure,
+      running.map((campaign) => String(campaign._id)),
+    );
+    for (const campaign of running) await this.pause(campaign, `page_fatal: ${failure.reason}`);
   }
 
   /** Pauses through the campaign's transition, as it is now; false when it had moved meanwhile. */
