@@ -1,4 +1,6 @@
-import { findPrototypeKey } from './validation';
+import { UpdateCampaignDto } from '../campaigns/campaign.dto';
+import type { ApiError } from './api-error';
+import { createValidationPipe, findPrototypeKey } from './validation';
 
 describe('findPrototypeKey', () => {
   it('finds prototype keys at any depth and names their path', () => {
@@ -16,5 +18,29 @@ describe('findPrototypeKey', () => {
       findPrototypeKey({ name: '__proto__', list: ['constructor'], nested: { a: null } }),
     ).toBeUndefined();
     expect(findPrototypeKey('text')).toBeUndefined();
+  });
+});
+
+describe('the validation pipe', () => {
+  const problemsFor = async (body: unknown) => {
+    try {
+      await createValidationPipe().transform(body, { type: 'body', metatype: UpdateCampaignDto });
+      return [];
+    } catch (error) {
+      return (error as ApiError).getResponse() as { details: unknown[] };
+    }
+  };
+
+  it('names the kind of value expected before any range, whatever the decorator order', async () => {
+    expect(await problemsFor({ ratePerSecond: '40', name: '', extra: 1 })).toMatchObject({
+      details: [
+        { field: 'extra', reason: 'is not an allowed field' },
+        { field: 'name', reason: 'must be longer than or equal to 1 characters' },
+        { field: 'ratePerSecond', reason: 'must be an integer number' },
+      ],
+    });
+    expect(await problemsFor({ ratePerSecond: 400 })).toMatchObject({
+      details: [{ field: 'ratePerSecond', reason: 'must not be greater than 300' }],
+    });
   });
 });

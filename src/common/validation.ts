@@ -5,16 +5,42 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ApiError, type ErrorDetail } from './api-error';
 
+/**
+ * Rules about what kind of value a field holds. When one fails, it is the reason
+ * given, whatever order the decorators stand in: `ratePerSecond: "40"` is "must
+ * be an integer number", not "must not be greater than 300".
+ */
+const KIND_RULES = [
+  'whitelistValidation',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+  'isArray',
+  'isDate',
+  'isEnum',
+  'isIn',
+];
+
+/** One reason per field: the failed kind rule if there is one, otherwise the first rule that failed. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, text]) => ({
-      field,
-      reason:
-        rule === 'whitelistValidation'
-          ? 'is not an allowed field'
-          : stripProperty(text, error.property),
-    }));
+    const failed = Object.entries(error.constraints ?? {});
+    const [rule, text] = failed.find(([name]) => KIND_RULES.includes(name)) ?? failed[0] ?? [];
+    const own =
+      rule === undefined
+        ? []
+        : [
+            {
+              field,
+              reason:
+                rule === 'whitelistValidation'
+                  ? 'is not an allowed field'
+                  : stripProperty(text!, error.property),
+            },
+          ];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
@@ -58,7 +84,6 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    stopAtFirstError: true,
     exceptionFactory: (errors) => ApiError.fromProblems(flattenValidationErrors(errors)),
   });
 }
