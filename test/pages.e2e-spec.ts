@@ -119,6 +119,20 @@ describe('pages', () => {
     });
   });
 
+  it('refuses a connection check to a PSID with a leading zero, before any call', async () => {
+    t.sandbox!.sandbox.reset();
+    const { body } = await t
+      .http()
+      .post(`/api/pages/${page.pageId}/test-message`)
+      .set(auth)
+      .send({ psid: '06543210987654321', text: 'Hello' })
+      .expect(400);
+    expect(body.details).toEqual([
+      { field: 'psid', reason: 'must be a PSID: digits without a leading zero' },
+    ]);
+    expect(t.sandbox!.sandbox.requests()).toHaveLength(0);
+  });
+
   it('rotates the token and drops the app secret on PATCH', async () => {
     const rotated = 'EAABrotatedToken'.padEnd(60, 'R');
     t.sandbox!.sandbox.addPage({ pageId: page.pageId, accessToken: rotated });

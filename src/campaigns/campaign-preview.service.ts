@@ -1,7 +1,7 @@
 /**
  * What a campaign would send: the rendered Send API bodies for sample users and
  * the audience's eligibility now (preview, nothing sent), and a test-send of the
- * current message version to one user.
+ * current message version to one user or to the Page's testers.
  */
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
@@ -11,9 +11,9 @@ import { UsersRepository, type StoredUser } from '../audience/users.repository';
 import { ApiError } from '../common/api-error';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { publicFailure, valueOrGraphError } from '../messenger/graph-answer';
+import { publicFailure } from '../messenger/graph-answer';
 import { MessengerClient } from '../messenger/messenger-client.service';
-import type { SendApiMessage } from '../messenger/payloads';
+import type { SendApiMessage, SendMessageBody } from '../messenger/payloads';
 import { PagesService } from '../pages/pages.service';
 import { SegmentsService } from '../segments/segments.service';
 import { TestSend } from './campaign.schema';
@@ -23,8 +23,35 @@ import { EligibilityCounter, eligibilityOf, type EligibilityBreakdown } from './
 import { renderMessage, type Rendered } from './personalisation';
 
 const SAMPLE_SIZE = 10;
+/** Testers sent to at once: ten testers take a few Graph round trips, not ten. */
+const TESTER_CONCURRENCY = 3;
 /** Between two users' renders: long enough for waiting I/O to run, short for the preview. */
 const YIELD_MS = 5;
+
+/** Why a test-send failed, as its answer shows it: a reason, a message, and Facebook's classified error when it answered. */
+type TestSendError = { reason: string; message: string } & Record<string, unknown>;
+
+/** A test-send's outcome; a failure keeps the status a single test-send answers it with. */
+type TestSendAttempt =
+  | { ok: true; messageId: string; request: SendMessageBody }
+  | { ok: false; status: HttpStatus; error: TestSendError };
+
+type TesterResult =
+  | { psid: string; ok: true; messageId: string }
+  | { psid: string; ok: false; error: TestSendError };
+
+const fail = (status: HttpStatus, error: TestSendError): TestSendAttempt => ({
+  ok: false,
+  status,
+  error,
+});
+
+/** A single test-send's failure as SPEC §9 answers it: 404 and 409 as any API error, Graph's in the 422/502 shape. */
+function failureAnswer({ status, error }: { status: HttpStatus; error: TestSendError }) {
+  if (status === HttpStatus.NOT_FOUND) return new ApiError(status, error.message);
+  if (status === HttpStatus.CONFLICT) return ApiError.conflict(error.reason, error.message);
+  return new HttpException({ ok: false, message: error.message, error }, status);
+}
 
 @Injectable()
 export class CampaignPreviewService {
@@ -53,53 +80,107 @@ export class CampaignPreviewService {
   }
 
   /**
-   * Sends the campaign's current message to one user now, whatever the segment
-   * and schedule, as Facebook will take it under the delivery policy. Recorded
-   * with the message version; never counted in stats; a token only with useToken.
+   * Sends the campaign's current message now, whatever the segment and schedule,
+   * as Facebook will take it under the delivery policy: to `psid`, or to each of
+   * the Page's testers when no PSID is given (TestSendDto asks for exactly one
+   * of the two). Each send is recorded with the message version; never counted
+   * in stats; a token only with useToken.
    */
-  async testSend(campaign: StoredCampaign, psid: string, useToken = false) {
-    const campaignId = String(campaign._id);
-    const user = await this.users.findByPsid(campaign.pageId, psid);
-    if (!user) throw ApiError.notFound(`user ${psid} of Page ${campaign.pageId}`);
-    if (useToken && campaign.delivery.policy === 'otn') {
+  async testSend(campaign: StoredCampaign, psid: string | undefined, useToken = false) {
+    const compiled = compiledMessage(campaign);
+    const messageVersion = campaign.messageVersion;
+    if (psid === undefined) {
+      return {
+        results: await this.testSendToTesters(campaign, compiled, useToken),
+        messageVersion,
+      };
+    }
+    const sent = await this.sendTest(campaign, compiled, psid, useToken);
+    if (!sent.ok) throw failureAnswer(sent);
+    return { ok: true, messageId: sent.messageId, messageVersion, request: sent.request };
+  }
+
+  /** A few testers at a time, each answered in the list's order; one tester's failure never stops the others. */
+  private async testSendToTesters(
+    campaign: StoredCampaign,
+    compiled: SendApiMessage,
+    useToken: boolean,
+  ) {
+    const testers = await this.pages.testers(campaign.pageId);
+    if (testers.length === 0) {
       throw ApiError.conflict(
-        'no_token',
-        `user ${psid} has no unused one-time-notification token for topic ${campaign.delivery.topic}`,
+        'no_testers',
+        `Page ${campaign.pageId} has no testers; PUT /api/pages/${campaign.pageId}/testers first`,
       );
     }
-    const rendered = this.render(campaign, compiledMessage(campaign), user);
+    const results = new Array<TesterResult>(testers.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < testers.length) {
+        const index = next++;
+        const psid = testers[index];
+        const sent = await this.sendTest(campaign, compiled, psid, useToken);
+        results[index] = sent.ok
+          ? { psid, ok: true, messageId: sent.messageId }
+          : { psid, ok: false, error: sent.error };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TESTER_CONCURRENCY, testers.length) }, worker));
+    return results;
+  }
+
+  /**
+   * One test-send: a PSID that is not a user of the Page, or an OTN send without
+   * a token, fails before any Graph call and is not recorded; a render failure or
+   * Facebook's answer is recorded.
+   */
+  private async sendTest(
+    campaign: StoredCampaign,
+    compiled: SendApiMessage,
+    psid: string,
+    useToken: boolean,
+  ): Promise<TestSendAttempt> {
+    const user = await this.users.findByPsid(campaign.pageId, psid);
+    if (!user) {
+      return fail(HttpStatus.NOT_FOUND, {
+        reason: 'unknown_user',
+        message: `user ${psid} of Page ${campaign.pageId} not found`,
+      });
+    }
+    if (useToken && campaign.delivery.policy === 'otn') {
+      return fail(HttpStatus.CONFLICT, {
+        reason: 'no_token',
+        message: `user ${psid} has no unused one-time-notification token for topic ${campaign.delivery.topic}`,
+      });
+    }
     const record = (fields: Partial<TestSend>) =>
       this.testSends.create({
-        campaignId,
+        campaignId: String(campaign._id),
         messageVersion: campaign.messageVersion,
         psid,
         ...fields,
       });
+    const rendered = this.render(campaign, compiled, user);
     if (!rendered.ok) {
       const error = { class: 'permanent', reason: rendered.reason, message: rendered.detail };
       await record({ ok: false, error });
-      throw new HttpException(
-        { ok: false, message: rendered.detail, error },
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
+      return fail(HttpStatus.UNPROCESSABLE_ENTITY, error);
     }
     const request = campaignSendBody(campaign, psid, rendered.message);
     const result = await this.messenger.sendMessage(
       await this.pages.credentials(campaign.pageId),
       request,
     );
-    await record(
-      result.ok
-        ? { ok: true, messageId: result.value.messageId }
-        : { ok: false, error: publicFailure(result.failure) },
+    if (result.ok) {
+      await record({ ok: true, messageId: result.value.messageId });
+      return { ok: true, messageId: result.value.messageId, request };
+    }
+    const error = publicFailure(result.failure);
+    await record({ ok: false, error });
+    return fail(
+      result.failure.kind === 'graph' ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY,
+      error,
     );
-    const sent = valueOrGraphError(result);
-    return {
-      ok: true,
-      messageId: sent.messageId,
-      messageVersion: campaign.messageVersion,
-      request,
-    };
   }
 
   /**

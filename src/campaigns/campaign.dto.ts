@@ -10,7 +10,9 @@ import {
   Max,
   Min,
   ArrayMaxSize,
+  ValidateBy,
 } from 'class-validator';
+import { PSID_PATTERN } from '../audience/user-rules';
 import { IsOmittable } from '../common/omittable';
 
 const MESSAGE_EXAMPLE = {
@@ -82,10 +84,34 @@ export class PreviewCampaignDto {
   psids?: string[];
 }
 
+/** Exactly one recipient: a `psid`, or `testers: true`. Reported on `testers`, which this decorates. */
+function IsTheOtherRecipient(): PropertyDecorator {
+  const problem = (testers: unknown, psid: unknown): string | undefined => {
+    if (testers !== undefined && typeof testers !== 'boolean') return 'must be a boolean value';
+    if (testers === true && psid !== undefined) return 'must be left out when psid is given';
+    if (testers !== true && psid === undefined) return 'must be true when psid is left out';
+    return undefined;
+  };
+  return ValidateBy({
+    name: 'isTheOtherRecipient',
+    validator: {
+      validate: (value, args) => !problem(value, (args?.object as TestSendDto).psid),
+      defaultMessage: (args) => problem(args?.value, (args?.object as TestSendDto).psid) ?? '',
+    },
+  });
+}
+
 export class TestSendDto {
-  @ApiProperty({ example: '6543210987654321' })
-  @Matches(/^\d{1,32}$/, { message: 'must be a PSID (digits)' })
-  psid!: string;
+  @ApiPropertyOptional({ example: '6543210987654321', description: 'Send to this user' })
+  @IsOmittable()
+  @Matches(PSID_PATTERN, { message: 'must be a PSID: digits without a leading zero' })
+  psid?: string;
+  @ApiPropertyOptional({
+    description:
+      'true: send to each of the Page’s testers instead, answering {results: [{psid, ok, messageId | error}]}',
+  })
+  @IsTheOtherRecipient()
+  testers?: boolean;
   @ApiPropertyOptional({
     description:
       'otn policy: spend one of the user’s tokens (otherwise a standard message is sent)',

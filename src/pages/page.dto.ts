@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsArray, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { PSID_PATTERN } from '../audience/user-rules';
 import { IsOmittable } from '../common/omittable';
+import { MAX_TESTERS } from './testers';
 
 const PAGE_ID = /^\d{1,20}$/;
 const ACCESS_TOKEN = /^[A-Za-z0-9_\-|.]{20,1024}$/;
@@ -65,13 +67,25 @@ export class TestMessageDto {
     example: '6543210987654321',
     description: 'PSID of a user who wrote to the Page recently',
   })
-  @Matches(/^\d{1,32}$/, { message: 'must be a PSID (digits)' })
+  @Matches(PSID_PATTERN, { message: 'must be a PSID: digits without a leading zero' })
   psid!: string;
 
   @ApiProperty({ example: 'Hello from the campaign connector' })
   @IsString()
   @Length(1, 2000)
   text!: string;
+}
+
+/** The whole list of a Page's testers; each item is checked by testerProblems, which names it. */
+export class TestersDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_TESTERS,
+    example: ['6543210987654321', '6543210987654322'],
+    description: `At most ${MAX_TESTERS} PSIDs, digits without a leading zero, each once`,
+  })
+  @IsArray()
+  psids!: unknown[];
 }
 
 /** A Page as the API shows it: never a secret, only whether one is set. */

@@ -16,6 +16,10 @@ export class Page {
   @Prop()
   appSecretSealed?: string;
 
+  /** PSIDs a campaign can be test-sent to at once (see testers.ts); absent on Pages stored before testers. */
+  @Prop({ type: [String], default: [] })
+  testers!: string[];
+
   createdAt!: Date;
   updatedAt!: Date;
 }

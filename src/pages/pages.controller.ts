@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageIdParam } from '../common/params';
 import { valueOrGraphError } from '../messenger/graph-answer';
 import { MessengerClient } from '../messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../messenger/payloads';
-import { PageView, RegisterPageDto, TestMessageDto, UpdatePageDto } from './page.dto';
+import { PageView, RegisterPageDto, TestersDto, TestMessageDto, UpdatePageDto } from './page.dto';
 import { PageHealthService } from './page-health.service';
 import { PagesService } from './pages.service';
 
@@ -41,6 +41,24 @@ export class PagesController {
   @ApiOperation({ summary: 'Rename a Page or rotate its access token or app secret' })
   update(@Param() { pageId }: PageIdParam, @Body() input: UpdatePageDto): Promise<PageView> {
     return this.pages.update(pageId, input);
+  }
+
+  @Get(':pageId/testers')
+  @ApiOperation({ summary: 'The PSIDs a campaign is test-sent to with {testers: true}' })
+  async testers(@Param() { pageId }: PageIdParam): Promise<{ psids: string[] }> {
+    return { psids: await this.pages.testers(pageId) };
+  }
+
+  @Put(':pageId/testers')
+  @ApiOperation({
+    summary:
+      'Replace the Page’s testers: at most 10 PSIDs, each once; 400 naming psids[i] otherwise',
+  })
+  async setTesters(
+    @Param() { pageId }: PageIdParam,
+    @Body() { psids }: TestersDto,
+  ): Promise<{ psids: string[] }> {
+    return { psids: await this.pages.setTesters(pageId, psids) };
   }
 
   @Post(':pageId/test-message')

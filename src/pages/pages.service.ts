@@ -7,6 +7,7 @@ import { SecretBox } from '../common/secret-box';
 import type { PageCredentials } from '../messenger/messenger-client.service';
 import type { PageView, RegisterPageDto, UpdatePageDto } from './page.dto';
 import { Page } from './page.schema';
+import { testerProblems } from './testers';
 
 const tokenContext = (pageId: string): string => `page:${pageId}:accessToken`;
 const secretContext = (pageId: string): string => `page:${pageId}:appSecret`;
@@ -67,6 +68,21 @@ export class PagesService {
       .lean();
     if (!page) throw ApiError.notFound(`Page ${pageId}`);
     return toView(page);
+  }
+
+  async testers(pageId: string): Promise<string[]> {
+    return (await this.find(pageId)).testers ?? [];
+  }
+
+  /** Replaces the Page's testers with `psids`, refused whole (400 naming each bad item) unless every one is fine. */
+  async setTesters(pageId: string, psids: readonly unknown[]): Promise<string[]> {
+    const problems = testerProblems(psids);
+    if (problems.length > 0) throw ApiError.fromProblems(problems);
+    const page = await this.pages
+      .findOneAndUpdate({ pageId }, { $set: { testers: psids } }, { new: true })
+      .lean();
+    if (!page) throw ApiError.notFound(`Page ${pageId}`);
+    return page.testers;
   }
 
   /** Decrypted credentials for a Graph call; they live only as long as the call. */
