@@ -82,6 +82,8 @@ export interface RunProgress {
   total: number;
   /** The segment's size when round 0 started; later rounds keep it. */
   audience: number;
+  /** Whether `audience` is known yet: sending starts before a large segment is counted. */
+  counted: boolean;
   /** Recipients finished per second, measured over the last seconds. */
   ratePerSecond: number;
   updatedAt: Date;

@@ -28,8 +28,9 @@ import type { StoredRun } from './engine-seams';
 export interface CampaignStats {
   status: string;
   runId?: string;
-  audience: number;
-  pending: number;
+  /** Null while a run's segment is still being counted (sending does not wait for it). */
+  audience: number | null;
+  pending: number | null;
   sent: number;
   delivered: number;
   read: number;
@@ -39,7 +40,7 @@ export interface CampaignStats {
   byReason: Record<string, number>;
   progress: {
     done: number;
-    total: number;
+    total: number | null;
     ratePerSecond: number;
     etaSeconds: number | null;
     startedAt?: Date;
@@ -155,7 +156,10 @@ export class OutcomesService {
     }
     for (const [reason, count] of Object.entries(byReason))
       if (count === 0) delete byReason[reason];
-    const audience = runs.reduce((sum, run) => sum + (run.progress?.audience ?? 0), 0);
+    const counted = runs.every((run) => run.progress?.counted !== false && run.progress);
+    const audience = counted
+      ? runs.reduce((sum, run) => sum + (run.progress?.audience ?? 0), 0)
+      : null;
     const finished = counts.sent + counts.failed + counts.skipped + counts.unknown;
     const { delivered, read } = await this.receiptCounts(runs, match);
     const active = runs.find((run) => String(run._id) === campaign.activeRunId);
@@ -164,7 +168,7 @@ export class OutcomesService {
       (last, run) => (!last || run.occurrence > last.occurrence ? run : last),
       undefined,
     );
-    const pending = Math.max(0, audience - finished);
+    const pending = audience === null ? null : Math.max(0, audience - finished);
     return {
       status: campaign.status,
       ...(runId ? { runId } : {}),
@@ -176,9 +180,9 @@ export class OutcomesService {
       byReason,
       progress: {
         done: finished,
-        total: Math.max(audience, finished),
+        total: audience === null ? null : Math.max(audience, finished),
         ratePerSecond: rate,
-        etaSeconds: pending === 0 ? 0 : rate > 0 ? Math.ceil(pending / rate) : null,
+        etaSeconds: pending === 0 ? 0 : pending && rate > 0 ? Math.ceil(pending / rate) : null,
         startedAt: latest?.createdAt,
         finishedAt: latest?.finishedAt ?? null,
       },

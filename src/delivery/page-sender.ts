@@ -67,6 +67,7 @@ class RunInProgress {
   failed = 0;
   total = 0;
   audience = 0;
+  counted = false;
   /** A retry round's candidates: PSID → the outcome being retried. */
   retrying?: Map<string, { status: string; reason?: string }>;
 
@@ -132,6 +133,7 @@ class RunInProgress {
       failed: this.failed,
       total: Math.max(this.total, this.done),
       audience: this.round === 0 ? Math.max(this.total, this.done) : this.audience,
+      counted: this.counted,
       ratePerSecond: this.measuredRate,
     };
   }
@@ -289,9 +291,21 @@ export class PageSender {
     progress.nextSeq = progress.checkpoint + 1;
     progress.done = progress.nextSeq;
     if (round > 0) progress.retrying = await store.retryCandidates(progress.runId, round);
-    progress.total =
-      saved?.total ?? (progress.retrying ? progress.retrying.size : await store.audienceSize(run));
+    progress.total = saved?.total ?? progress.retrying?.size ?? 0;
     progress.audience = run.progress?.audience ?? progress.total;
+    progress.counted = Boolean(saved?.counted || progress.retrying);
+    // Counting a large segment takes a scan: sending starts without waiting for it.
+    if (!progress.counted) {
+      store
+        .audienceSize(run)
+        .then((size) => {
+          progress.total = progress.audience = size;
+          progress.counted = true;
+        })
+        .catch((error: unknown) =>
+          this.logger.warn(`run ${progress.runId} not counted: ${describe(error)}`),
+        );
+    }
     const segment = store.segmentAfter(run, progress.checkpointUserId);
     progress.recipients = segment[Symbol.asyncIterator]();
     await store.saveProgress(progress.runId, progress.progress());
