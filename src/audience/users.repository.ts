@@ -124,6 +124,14 @@ export class UsersRepository {
       .exec();
   }
 
+  /** Sets the other app that owns the user's thread, or clears it (null): the handover module. */
+  async setThreadOwner(pageId: string, psid: string, appId: string | null): Promise<void> {
+    const update = appId
+      ? { $set: { threadOwnerAppId: appId } }
+      : { $unset: { threadOwnerAppId: 1 } };
+    await this.users.updateOne({ pageId, psid }, update).exec();
+  }
+
   /** Removes one user: the users API. True when there was one. */
   async deleteByPsid(pageId: string, psid: string): Promise<boolean> {
     const { deletedCount } = await this.users.deleteOne({ pageId, psid }).exec();
