@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { CampaignRunsService } from '../src/campaigns/campaign-runs.service';
 import { ManualClock } from '../src/common/clock';
+import { OutcomesService } from '../src/delivery/outcomes.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { eventually } from './harness/eventually';
@@ -234,6 +235,33 @@ describe('sending engine', () => {
     expect((await get(`/campaigns/${id}/stats`)).sent).toBe(60);
   });
 
+  it('sends the rest of a run with the message as edited while it was paused', async () => {
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `${psid(450 + i)},P${i},${hoursAgo(1)},edited`,
+    );
+    const id = await publish(await audience(rows, 'edited'), { ratePerSecond: 20 });
+    await eventually(
+      () => Promise.resolve(sentTo().length),
+      (count) => count >= 3,
+    );
+    await post(`/campaigns/${id}/pause`).expect(200);
+    await t
+      .http()
+      .patch(`/api/campaigns/${id}`)
+      .set(auth)
+      .send({ message: { kind: 'text', text: 'New {{ user.firstName }}' } })
+      .expect(200);
+    await post(`/campaigns/${id}/resume`, { force: true }).expect(200);
+    await finished(id);
+    const texts = sentTo().map((r) => (r.body as { message: { text: string } }).message.text);
+    expect(texts).toHaveLength(30);
+    const edited = texts.findIndex((text) => text.startsWith('New '));
+    expect(edited).toBeGreaterThan(0);
+    // Once the edit took, every later send has it.
+    expect(texts.slice(edited).every((text) => text.startsWith('New '))).toBe(true);
+  });
+
   it('cancels: what was not sent is skipped as cancelled, with no call', async () => {
     const rows = Array.from(
       { length: 40 },
@@ -345,17 +373,35 @@ describe('sending engine', () => {
     expect(new Set(psids).size).toBe(20);
   });
 
-  it('records a delivery receipt that arrives before the send is recorded', async () => {
-    const rows = [`${psid(900)},Ana,${hoursAgo(1)},receipt`];
-    const id = await publish(await audience(rows, 'receipt'));
-    await finished(id);
-    const { OutcomesService } = await import('../src/delivery/outcomes.service');
+  it('counts receipts, even one that arrives before its send is recorded', async () => {
+    const rows = [
+      `${psid(900)},Ana,${hoursAgo(1)},receipt`,
+      `${psid(901)},Bo,${hoursAgo(1)},receipt`,
+    ];
+    const segmentId = await audience(rows, 'receipt');
     const outcomes = t.app.get(OutcomesService);
+    // Before anything is sent: a read whose watermark is later than the send to come.
     await outcomes.applyReceipt(PAGE_ID, psid(900), {
       kind: 'read',
-      watermark: new Date(Date.now() + 1000),
+      watermark: new Date(Date.now() + 60_000),
     });
-    expect(await get(`/campaigns/${id}/stats`)).toMatchObject({ sent: 1, delivered: 1, read: 1 });
+    const id = await publish(segmentId);
+    await finished(id);
+    expect(await get(`/campaigns/${id}/stats`)).toMatchObject({ sent: 2, delivered: 1, read: 1 });
+    // A delivery receipt naming the message id, after the send.
+    const bo = (await get(`/campaigns/${id}/deliveries`)).items.find(
+      (item: { psid: string }) => item.psid === psid(901),
+    );
+    await outcomes.applyReceipt(PAGE_ID, psid(901), {
+      kind: 'delivered',
+      watermark: new Date(Date.now() - 3_600_000),
+      mids: [bo.messageId],
+    });
+    expect(await get(`/campaigns/${id}/stats`)).toMatchObject({ sent: 2, delivered: 2, read: 1 });
+    const listed = (await get(`/campaigns/${id}/deliveries`)).items;
+    expect(
+      listed.find((item: { psid: string }) => item.psid === psid(901)).deliveredAt,
+    ).toBeDefined();
   });
 });
 

@@ -87,8 +87,9 @@ export class DeliveryReceipt {
 }
 
 export const DeliveryReceiptSchema = SchemaFactory.createForClass(DeliveryReceipt);
-// Stats: a Page's receipts since a run started.
+// Stats: a Page's receipts since a run started (by watermark, or by arrival).
 DeliveryReceiptSchema.index({ pageId: 1, watermark: 1 });
+DeliveryReceiptSchema.index({ pageId: 1, receivedAt: 1 });
 
 /**
  * The right to send for one Page (SPEC §8): the insert of (pageId, epoch) makes one

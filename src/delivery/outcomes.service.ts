@@ -324,7 +324,11 @@ export class OutcomesService {
     if (runs.length === 0) return byPsid;
     const since = new Date(Math.min(...runs.map((run) => run.createdAt.getTime())));
     const cursor = this.receipts
-      .find({ pageId: runs[0].pageId, watermark: { $gte: since } })
+      // By watermark, or by arrival for a receipt that names its messages (mids).
+      .find({
+        pageId: runs[0].pageId,
+        $or: [{ watermark: { $gte: since } }, { receivedAt: { $gte: since } }],
+      })
       .lean()
       .cursor();
     for await (const receipt of cursor) {

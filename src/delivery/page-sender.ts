@@ -54,7 +54,8 @@ class RunInProgress {
   readonly runId: string;
   readonly limiter: SendRateLimiter;
   readonly cap: WindowCap;
-  readonly compiled: SendApiMessage;
+  /** Compiled again when the campaign's message version changes (edited while paused). */
+  compiled: SendApiMessage;
   recipients!: AsyncIterator<StoredUser>;
   /** Seqs past the checkpoint: their user, and whether their final record is stored. */
   private readonly open = new Map<number, { userId: string; final: boolean }>();
@@ -181,6 +182,8 @@ export class PageSender {
           refreshedAt = performance.now();
           if (!(await this.seams.leases.renew(this.lease, leaseTtlMs))) break;
           if (!(await this.refreshRuns())) break;
+          // The checkpoint is stored at every refresh, so a takeover reads little.
+          await this.settle();
         }
         const next = await this.nextRecipient();
         if (next) {
@@ -221,6 +224,8 @@ export class PageSender {
       const round = campaign.activeRound ?? 0;
       const known = this.runs.get(runId);
       if (known?.round === round) {
+        if (campaign.messageVersion !== known.campaign.messageVersion)
+          known.compiled = compiledMessage(campaign);
         known.campaign = campaign;
         known.limiter.setRate(campaign.ratePerSecond);
         known.cap.setLimit(campaign.ratePerSecond);
