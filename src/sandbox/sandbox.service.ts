@@ -5,11 +5,12 @@
  */
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
-import { hubSignature } from '../common/hub-signature';
+import { hubSignature, legacyHubSignature } from '../common/hub-signature';
 import { asId } from '../common/json';
 import { appsecretProof, PAGE_INBOX_APP_ID } from '../messenger/payloads';
 import { graphErrorAnswer, invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
 import { checkSendRequest } from './send-api-rules';
+import { facebookJson } from './webhook-events';
 import type {
   RecordedRequest,
   SandboxOptions,
@@ -146,15 +147,16 @@ export class SandboxService {
     return token;
   }
 
-  /** POSTs a webhook payload to `url`, signed as Facebook signs it. */
+  /** POSTs a webhook payload to `url`, serialised and signed (both headers) as Facebook does. */
   async sendWebhook(url: string, payload: unknown): Promise<{ status: number; body: string }> {
     if (!this.appSecret) throw new Error('the sandbox has no appSecret to sign webhooks with');
-    const raw = JSON.stringify(payload);
+    const raw = facebookJson(payload);
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-hub-signature-256': hubSignature(raw, this.appSecret),
+        'x-hub-signature': legacyHubSignature(raw, this.appSecret),
       },
       body: raw,
     });

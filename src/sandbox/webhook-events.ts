@@ -45,3 +45,21 @@ export function deliveryEvent(
 export function readEvent(pageId: string, psid: string, watermark: number) {
   return { ...envelope(pageId, psid, watermark), read: { watermark } };
 }
+
+/**
+ * The body bytes Facebook signs and sends: JSON with every non-ASCII UTF-16 unit
+ * escaped as `\uXXXX` (lowercase hex, emoji as surrogate pairs) and `/` as `\/`.
+ * A receiver that parses and serialises again gets other bytes and another
+ * signature, so the sandbox signs exactly this.
+ */
+export function facebookJson(payload: unknown): string {
+  return (
+    JSON.stringify(payload)
+      .replace(
+        /[\u0080-\uffff]/g,
+        (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      )
+      // `/` occurs only inside JSON strings, so every one can be escaped.
+      .replace(/\//g, '\\/')
+  );
+}
