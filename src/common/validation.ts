@@ -38,7 +38,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
               reason:
                 rule === 'whitelistValidation'
                   ? 'is not an allowed field'
-                  : stripProperty(text!, error.property),
+                  : stripProperty(text, error.property),
             },
           ];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
