@@ -1,25 +1,47 @@
 /**
- * `npm run demo`: the whole flow against the Messenger sandbox and the embedded
- * database, driven over the REST API exactly as an operator would. Every step
- * prints what it sent and what came back; the process exits non-zero if a step
- * does not answer as expected.
+ * `npm run demo`: the whole job against the Messenger sandbox and the embedded
+ * database, driven over the REST API exactly as a marketer would: register a
+ * Page, import a CRM export of 3,000 customers, target a segment with a
+ * personalised campaign, test-send it to the Page's testers, publish it, watch
+ * it go out, and export every recipient's outcome. Every step prints what it
+ * sent and what came back; the process exits non-zero if a step does not answer
+ * as expected.
  */
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.factory';
-import { SPEC_EXAMPLE_RULES } from '../src/segments/segment.dto';
 import { loadAppConfig } from '../src/config/app-config';
 import { startSandbox } from '../src/sandbox/sandbox.server';
 import { startDatabase, withDatabaseName } from './database';
 
+const ROOT = join(__dirname, '..');
+const CUSTOMERS_CSV = join(__dirname, 'demo-data', 'customers.csv');
 const PAGE_ID = '104857600000001';
 const PAGE_TOKEN = `EAAB${randomBytes(30).toString('hex')}`;
 const APP_SECRET = randomBytes(16).toString('hex');
 const API_TOKEN = randomBytes(24).toString('hex');
-const REACHABLE_PSID = '6543210987654321';
-const UNAVAILABLE_PSID = '6543210987654399';
+// The marketing team, first rows of the export; the fourth tester never wrote to the Page.
+const CAMILLE = '2417006151389172';
+const HUGO = '2417006151389173';
+const LEA = '2417006151389174';
+const NEW_COLLEAGUE = '2417006151389175';
+const TESTERS = [CAMILLE, HUGO, LEA, NEW_COLLEAGUE];
+const TESTER_NAMES: Record<string, string> = {
+  [CAMILLE]: 'Camille',
+  [HUGO]: 'Hugo',
+  [LEA]: 'Léa',
+  [NEW_COLLEAGUE]: 'Yanis (new)',
+};
+/** Customers Facebook answers 551/1545041 for (they blocked the Page or left Messenger). */
+const GONE_CUSTOMERS = 5;
+const RATE_PER_SECOND = 100;
 
 /** The fields of API answers the demo reads. */
 interface DemoAnswer {
@@ -28,10 +50,78 @@ interface DemoAnswer {
   count?: number;
   reachable?: number;
   status?: string;
-  nextRunAt?: string;
+  counts?: Record<string, number>;
+  errors?: { line: number; reason: string }[];
+  eligibility?: Record<string, number>;
+  samples?: { psid: string; request?: { message: { text: string } } }[];
+  messageVersion?: number;
+  results?: {
+    psid: string;
+    ok: boolean;
+    messageId?: string;
+    error?: { reason: string; code?: number; subcode?: number; message: string };
+  }[];
+}
+
+interface Stats {
+  status: string;
+  /** null while a large segment is still being counted. */
+  audience: number | null;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  skipped: number;
+  unknown: number;
+  byReason: Record<string, number>;
+  progress: {
+    done: number;
+    total: number | null;
+    ratePerSecond: number;
+    etaSeconds: number | null;
+  };
 }
 
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
+const shorten = (text: string, max = 400): string =>
+  text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+
+/**
+ * The bundled export as if taken now: it was generated once at a fixed time, and
+ * the 24-hour window is counted from the last inbound message, so every
+ * last-inbound time moves by the same amount (the newest becomes now). The file
+ * has no quoted cells, so a cell is what lies between commas.
+ */
+function freshExport(): { csv: string; rows: string[][]; header: string[]; hours: number } {
+  const [headerLine, ...lines] = readFileSync(CUSTOMERS_CSV, 'utf8').trimEnd().split('\n');
+  const header = headerLine.split(',');
+  const column = header.indexOf('last_inbound_at');
+  const rows = lines.map((line) => line.split(','));
+  const newest = Math.max(...rows.map((row) => Date.parse(row[column]) || 0));
+  const shift = Date.now() - newest;
+  for (const row of rows) {
+    if (row[column]) row[column] = new Date(Date.parse(row[column]) + shift).toISOString();
+  }
+  const csv = [headerLine, ...rows.map((row) => row.join(','))].join('\n');
+  return { csv: `${csv}\n`, rows, header, hours: shift / 3_600_000 };
+}
+
+function testerLine(result: NonNullable<DemoAnswer['results']>[number]): string {
+  const who = `    ${TESTER_NAMES[result.psid]} ${result.psid}`;
+  if (result.ok) return `${who}: sent, ${result.messageId!.slice(0, 16)}…`;
+  const { reason, code, subcode, message } = result.error!;
+  return `${who}: ${reason}${code ? ` (${code}/${subcode}: ${message})` : ''}`;
+}
+
+function progressBar({ done, total, ratePerSecond, etaSeconds }: Stats['progress']): string {
+  const rate = `${ratePerSecond.toFixed(1)} msg/s`;
+  if (total === null) return `${done} done, the audience still being counted  ${rate}`;
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+  const eta = etaSeconds === null ? '–' : `${etaSeconds} s`;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} ${percent}%  ${rate}  ETA ${eta}`;
+}
 
 async function main(): Promise<void> {
   say('Messenger campaign connector: demo against the sandbox\n');
@@ -40,9 +130,6 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN, appSecret: APP_SECRET }],
   });
-  sandbox.sandbox.setScenario({
-    errorsByPsid: { [UNAVAILABLE_PSID]: { code: 551, subcode: 1545041 } },
-  });
   say(`Messenger sandbox (fake Graph API): ${sandbox.url}`);
 
   const config = loadAppConfig({
@@ -50,22 +137,18 @@ async function main(): Promise<void> {
     GRAPH_API_URL: sandbox.url,
     API_TOKENS: API_TOKEN,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // One process serves the API and sends (the scheduler and the engine on).
+    ROLE: 'all',
     LOG_LEVEL: 'warn',
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  say(`service: ${base} (OpenAPI at ${base}/docs)\n`);
+  say(`service: ${base}, ROLE=all (OpenAPI at ${base}/docs)\n`);
 
-  /** Calls the API, prints the exchange, and checks the status. */
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    expected = 200,
-  ): Promise<DemoAnswer> => {
+  const request = (method: string, path: string, body?: unknown) => {
     const csv = typeof body === 'string';
-    const response = await fetch(`${base}${path}`, {
+    return fetch(`${base}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${API_TOKEN}`,
@@ -73,42 +156,48 @@ async function main(): Promise<void> {
       },
       body: body === undefined || csv ? body : JSON.stringify(body),
     });
+  };
+
+  /** Calls the API, prints the exchange (`show` picks what of a long answer matters), and checks the status. */
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    { expected = 200, show }: { expected?: number; show?: (answer: DemoAnswer) => string } = {},
+  ): Promise<DemoAnswer> => {
+    const response = await request(method, path, body);
     const text = await response.text();
     const answer = (text.startsWith('{') ? JSON.parse(text) : {}) as DemoAnswer;
-    const shown = csv
-      ? ` (CSV, ${body.split('\n').length - 1} lines)`
-      : body === undefined
-        ? ''
-        : ` ${JSON.stringify(body)}`;
+    const shown =
+      typeof body === 'string'
+        ? ` (CSV, ${body.trimEnd().split('\n').length - 1} rows)`
+        : body === undefined
+          ? ''
+          : ` ${JSON.stringify(body)}`;
     say(`${method} ${path}${shown.replace(PAGE_TOKEN, 'EAAB…').replace(APP_SECRET, '…')}`);
-    say(`  → ${response.status} ${text}\n`);
+    say(
+      `  → ${response.status} ${show && response.status === expected ? show(answer) : shorten(text)}\n`,
+    );
     if (response.status !== expected)
       throw new Error(`expected ${expected} from ${method} ${path}, got ${response.status}`);
     return answer;
   };
 
   try {
+    say('--- The Page: register it and check its connection ---\n');
     await call('GET', '/health');
     await call(
       'POST',
       '/api/pages',
       { pageId: PAGE_ID, name: 'Acme Outdoor', accessToken: PAGE_TOKEN, appSecret: APP_SECRET },
-      201,
+      { expected: 201 },
     );
-    await call('GET', '/api/pages');
     await call('POST', `/api/pages/${PAGE_ID}/test-message`, {
-      psid: REACHABLE_PSID,
+      psid: CAMILLE,
       text: 'Hello from the campaign connector 👋',
     });
-    await call(
-      'POST',
-      `/api/pages/${PAGE_ID}/test-message`,
-      { psid: UNAVAILABLE_PSID, text: 'Hello?' },
-      422,
-    );
-
     const [sent] = sandbox.sandbox.requests({ endpoint: 'messages' });
-    say('What the sandbox received for the first message:');
+    say('What the sandbox received:');
     say(
       `  POST /${sent.version}${sent.path}?${new URLSearchParams(sent.query as Record<string, string>).toString()}`,
     );
@@ -117,94 +206,217 @@ async function main(): Promise<void> {
     );
     say(`  ${JSON.stringify(sent.body)}\n`);
 
-    say('--- Audience: a CRM export with typed columns, a repeated PSID and two bad rows ---\n');
-    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
-    const crmExport = [
-      'psid,first_name,last_name,locale,last_inbound_at,city,orders:number,vip:boolean,signed_up:date',
-      `6543210987654321,Ana,Martin,fr_FR,${hoursAgo(2)},Lyon,5,yes,2026-01-15`,
-      `6543210987654322,Bruno,Dubois,fr_FR,${hoursAgo(60)},Lyon,3,no,2026-02-01`,
-      '6543210987654323,Chloé,Petit,fr_FR,,Lyon,4,yes,2026-03-10',
-      `6543210987654324,Daniel,Leroy,en_US,${hoursAgo(5)},Paris,9,yes,2025-12-24`,
-      'not-a-psid,Emma,Robert,fr_FR,,Nice,1,no,2026-04-02',
-      '6543210987654326,Hugo,Moreau,fr_FR,,Lyon,many,no,2026-05-05',
-      `6543210987654321,Ana,Martin,fr_FR,${hoursAgo(1)},Lyon,6,yes,2026-01-15`,
-    ].join('\n');
-    const started = await call('POST', `/api/pages/${PAGE_ID}/imports`, `${crmExport}\n`, 202);
-    await call('GET', `/api/imports/${started.importId}?waitSeconds=30`);
-    const again = await call('POST', `/api/pages/${PAGE_ID}/imports`, `${crmExport}\n`, 202);
+    say('--- Audience: a CRM export of 3,000 customers ---\n');
+    const customers = freshExport();
+    say(
+      `${relative(ROOT, CUSTOMERS_CSV)}: typed columns (${customers.header.slice(6).join(', ')}),` +
+        ` a mistyped PSID, a count that is not a number and a customer exported twice.`,
+    );
+    say(
+      `Its last-inbound times are moved ${customers.hours.toFixed(1)} h forward, as if exported now.\n`,
+    );
+    const started = await call('POST', `/api/pages/${PAGE_ID}/imports`, customers.csv, {
+      expected: 202,
+      show: (answer) => `{"importId": "${answer.importId}", "status": "${answer.status}", …}`,
+    });
+    await call('GET', `/api/imports/${started.importId}?waitSeconds=60`, undefined, {
+      show: (answer) =>
+        `${answer.status} ${JSON.stringify(answer.counts)}\n` +
+        (answer.errors ?? []).map((error) => `    line ${error.line}: ${error.reason}`).join('\n'),
+    });
+    const again = await call('POST', `/api/pages/${PAGE_ID}/imports`, customers.csv, {
+      expected: 202,
+      show: (answer) => `{"importId": "${answer.importId}", …}`,
+    });
     say('The same file again changes nothing:');
-    await call('GET', `/api/imports/${again.importId}?waitSeconds=30`);
+    await call('GET', `/api/imports/${again.importId}?waitSeconds=60`, undefined, {
+      show: (answer) => `${answer.status} ${JSON.stringify(answer.counts)}`,
+    });
 
-    say('--- Segments: the SPEC example, previewed ---\n');
+    say('--- Segment: loyal customers ---\n');
     const segment = await call(
       'POST',
       `/api/pages/${PAGE_ID}/segments`,
       {
-        name: 'Lyon regulars',
-        rules: SPEC_EXAMPLE_RULES,
+        name: 'Loyal customers',
+        rules: {
+          any: [
+            { attribute: 'vip', op: 'eq', value: true },
+            { attribute: 'orders', op: 'gte', value: 2 },
+          ],
+        },
       },
-      201,
+      { expected: 201, show: (answer) => `{"id": "${answer.id}", …}` },
     );
-    const preview = await call(
+    await call(
       'GET',
-      `/api/pages/${PAGE_ID}/segments/${segment.id}/preview?sampleSize=3`,
+      `/api/pages/${PAGE_ID}/segments/${segment.id}/preview?sampleSize=0`,
+      undefined,
+      {
+        show: (answer) =>
+          `${answer.count} customers, ${answer.reachable} reachable now (24-hour window open, not suppressed)`,
+      },
     );
-    say(
-      `Segment "Lyon regulars": ${preview.count} users, ${preview.reachable} reachable now (24-hour window open, not suppressed).\n`,
-    );
+    say('A rule smuggling a MongoDB operator is refused:');
     await call(
       'POST',
       `/api/pages/${PAGE_ID}/segments`,
       { name: 'bad', rules: { attribute: 'city', op: 'eq', value: { $where: 'sleep(1000)' } } },
-      400,
+      { expected: 400 },
     );
 
-    say('--- Campaigns: compose, preview, test-send, publish ---\n');
+    say('--- Campaign: compose, preview, test-send to the testers, publish ---\n');
     const campaign = await call(
       'POST',
       `/api/pages/${PAGE_ID}/campaigns`,
       {
-        name: 'Restock',
+        name: 'Winter sale',
         segmentId: segment.id,
         message: {
           kind: 'text',
-          text: 'Hi {{ user.firstName | default: "there" }}, the {{ user.attributes.city }} store has your size back in stock',
-          quickReplies: ['Shop now', 'user_email', 'Later [https://example.com/later.png]'],
+          text:
+            'Hi {{ user.firstName | default: "there" }}! {% if user.attributes.vip %}As a VIP, you{% else %}You{% endif %}' +
+            ' get early access to our winter sale, at the {{ user.attributes.city }} store and online.',
+          quickReplies: ['Shop now', 'Later'],
         },
         delivery: { policy: 'window' },
-        schedule: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' },
+        schedule: { type: 'now' },
+        ratePerSecond: RATE_PER_SECOND,
       },
-      201,
+      {
+        expected: 201,
+        show: (answer) => `{"id": "${answer.id}", "status": "${answer.status}", …}`,
+      },
     );
-    await call('POST', `/api/campaigns/${campaign.id}/preview`, {});
-    say('Publishing before any test-send is refused:');
-    await call('POST', `/api/campaigns/${campaign.id}/publish`, {}, 409);
-    sandbox.sandbox.setScenario({ outsideWindowPsids: ['6543210987654322'] });
-    say("A test-send to a user whose 24-hour window closed shows Facebook's refusal:");
     await call(
       'POST',
-      `/api/campaigns/${campaign.id}/test-send`,
-      { psid: '6543210987654322' },
-      422,
+      `/api/campaigns/${campaign.id}/preview`,
+      {},
+      {
+        show: (answer) =>
+          `eligibility now ${JSON.stringify(answer.eligibility)}\n` +
+          (answer.samples ?? [])
+            .slice(0, 3)
+            .map((sample) => `    ${sample.psid}: ${sample.request?.message.text}`)
+            .join('\n'),
+      },
     );
-    await call('POST', `/api/campaigns/${campaign.id}/test-send`, { psid: REACHABLE_PSID });
-    const published = await call('POST', `/api/campaigns/${campaign.id}/publish`, {});
-    say(`Scheduled: next run ${published.nextRunAt} (Monday 09:00 Europe/Paris).\n`);
+    say('Publishing before any test-send is refused:');
+    await call('POST', `/api/campaigns/${campaign.id}/publish`, {}, { expected: 409 });
+
+    // Facebook's side of the story: Léa and a few customers blocked the Page, and
+    // every answer takes a little while, as Facebook's do.
+    const vip = customers.header.indexOf('vip:boolean');
+    const inbound = customers.header.indexOf('last_inbound_at');
+    const gone = customers.rows
+      .filter((row) => row[vip] === 'yes' && Date.now() - Date.parse(row[inbound]) < 12 * 3_600_000)
+      .slice(0, GONE_CUSTOMERS)
+      .map((row) => row[0]);
+    sandbox.sandbox.setScenario({
+      latencyMs: 15,
+      errorsByPsid: Object.fromEntries(
+        [LEA, ...gone].map((psid) => [psid, { code: 551, subcode: 1545041 }]),
+      ),
+    });
+    await call('PUT', `/api/pages/${PAGE_ID}/testers`, { psids: TESTERS });
+    const tested = await call(
+      'POST',
+      `/api/campaigns/${campaign.id}/test-send`,
+      { testers: true },
+      {
+        show: (answer) =>
+          `message version ${answer.messageVersion}, one answer per tester:\n` +
+          (answer.results ?? []).map(testerLine).join('\n'),
+      },
+    );
+    if (!tested.results?.some((result) => result.ok)) throw new Error('no tester got the message');
+    const [camilleGot] = sandbox.sandbox
+      .requests({ endpoint: 'messages', psid: CAMILLE })
+      .slice(-1);
+    say(`What Camille's phone got: ${JSON.stringify(camilleGot.body)}\n`);
+    say('One successful test-send of this version is enough:');
+    const firstRequest = sandbox.sandbox.requests({ endpoint: 'messages' }).length;
+    await call('POST', `/api/campaigns/${campaign.id}/publish`, {});
+
+    say(`--- Sending at ${RATE_PER_SECOND} messages/s ---\n`);
+    say(`GET /api/campaigns/${campaign.id}/stats, twice a second:`);
+    const stats = await watch(campaign.id!, (path) => request('GET', path));
+    say('');
+    say(
+      `Final: ${stats.status}; audience ${stats.audience}: sent ${stats.sent}, failed ${stats.failed},` +
+        ` skipped ${stats.skipped}, unknown ${stats.unknown} (delivered and read come from webhooks)`,
+    );
+    say(
+      `By reason: ${Object.entries(stats.byReason)
+        .map(([reason, count]) => `${reason} ${count}`)
+        .join(', ')}\n`,
+    );
+
+    // What Facebook saw must be what the stats say: each accepted PSID once.
+    const accepted = sandbox.sandbox
+      .requests({ endpoint: 'messages' })
+      .slice(firstRequest)
+      .filter(
+        (received) => received.answer !== 'connection_reset' && received.answer.status === 200,
+      )
+      .map((received) => (received.body as { recipient: { id: string } }).recipient.id);
+    if (new Set(accepted).size !== accepted.length || accepted.length !== stats.sent)
+      throw new Error(
+        `the sandbox accepted ${accepted.length} messages, the stats say ${stats.sent}`,
+      );
+    say(`The sandbox accepted ${accepted.length} messages, one per PSID, as the stats say.\n`);
+
+    const exportPath = join(ROOT, '.cache', 'demo', `deliveries-${campaign.id}.csv`);
+    mkdirSync(join(ROOT, '.cache', 'demo'), { recursive: true });
+    say(`GET /api/campaigns/${campaign.id}/deliveries?format=csv`);
+    const exported = await request('GET', `/api/campaigns/${campaign.id}/deliveries?format=csv`);
+    if (exported.status !== 200 || !exported.body)
+      throw new Error(`export answered ${exported.status}`);
+    await pipeline(Readable.fromWeb(exported.body), createWriteStream(exportPath));
+    const exportedLines = readFileSync(exportPath, 'utf8').trimEnd().split('\n');
+    say(`  → 200, ${exportedLines.length - 1} recipients written to ${exportPath}`);
+    for (const line of exportedLines.slice(0, 3)) say(`    ${line}`);
+    if (exportedLines.length - 1 !== stats.audience)
+      throw new Error(`the export holds ${exportedLines.length - 1} rows for ${stats.audience}`);
 
     const stored = await app
       .get<Connection>(getConnectionToken())
       .collection('pages')
       .findOne({ pageId: PAGE_ID });
-    say(
-      `Stored Page document keeps the token sealed: accessTokenSealed = ${String(stored?.accessTokenSealed).slice(0, 24)}…`,
-    );
     if (JSON.stringify(stored).includes(PAGE_TOKEN))
       throw new Error('the access token was stored in clear');
-    say('\nDemo finished: every step answered as expected.');
+    say(
+      `\nThe stored Page keeps its token sealed: accessTokenSealed = ${String(stored?.accessTokenSealed).slice(0, 24)}…`,
+    );
+    say('Demo finished: every step answered as expected.');
   } finally {
     await app.close();
     await sandbox.close();
     await database.stop();
+  }
+}
+
+/** Polls the stats until the run ends, drawing a progress bar (one line a second when not on a terminal). */
+async function watch(campaignId: string, get: (path: string) => Promise<Response>): Promise<Stats> {
+  const deadline = Date.now() + 120_000;
+  let lastPrinted = 0;
+  for (;;) {
+    const response = await get(`/api/campaigns/${campaignId}/stats`);
+    if (response.status !== 200) throw new Error(`stats answered ${response.status}`);
+    const stats = (await response.json()) as Stats;
+    const finished = stats.status !== 'running';
+    const line = `  ${progressBar(stats.progress)}`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}\x1b[K`);
+    else if (finished || Date.now() - lastPrinted >= 1000) {
+      say(line);
+      lastPrinted = Date.now();
+    }
+    if (finished) {
+      if (process.stdout.isTTY) say();
+      return stats;
+    }
+    if (Date.now() > deadline) throw new Error('the campaign did not finish within 2 minutes');
+    await sleep(500);
   }
 }
 
