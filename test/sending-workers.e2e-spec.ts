@@ -5,6 +5,7 @@
  */
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { createCampaign, createSegment, forcePublish } from './harness/campaigns';
 import { eventually } from './harness/eventually';
 import { SendingEngine } from '../src/delivery/sending-engine.service';
 
@@ -52,27 +53,8 @@ describe('two workers on one run', () => {
       (_, i) => `${9_000_000_000_000_000 + i},P${i},${recent}`,
     );
     await importCsv(api, ['psid,first_name,last_inbound_at', ...rows].join('\n'));
-    const http = () => api.http();
-    const segmentId = (
-      await http()
-        .post(`/api/pages/${PAGE_ID}/segments`)
-        .set(auth)
-        .send({ name: 'All', rules: { attribute: 'psid', op: 'exists', value: true } })
-        .expect(201)
-    ).body.id;
-    const id = (
-      await http()
-        .post(`/api/pages/${PAGE_ID}/campaigns`)
-        .set(auth)
-        .send({
-          name: 'Two',
-          segmentId,
-          message: { kind: 'text', text: 'Hi' },
-          ratePerSecond: RATE,
-        })
-        .expect(201)
-    ).body.id;
-    await http().post(`/api/campaigns/${id}/publish`).set(auth).send({ force: true }).expect(200);
+    const id = await createCampaign(api, await createSegment(api), { ratePerSecond: RATE });
+    await forcePublish(api, id);
 
     const received = () => api.sandbox!.sandbox.requests({ endpoint: 'messages' });
     await eventually(
@@ -88,7 +70,7 @@ describe('two workers on one run', () => {
     workers.splice(workers.indexOf(holder), 1);
 
     await eventually(
-      async () => (await http().get(`/api/campaigns/${id}`).set(auth).expect(200)).body.status,
+      async () => (await api.http().get(`/api/campaigns/${id}`).set(auth).expect(200)).body.status,
       (status) => status === 'completed',
       { timeoutMs: 30_000 },
     );

@@ -10,6 +10,7 @@ import { ManualClock } from '../src/common/clock';
 import { OutcomesService } from '../src/delivery/outcomes.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { createCampaign, createSegment } from './harness/campaigns';
 import { eventually } from './harness/eventually';
 
 export const ENGINE_ENV = {
@@ -425,28 +426,11 @@ describe('a recurring campaign', () => {
   it('sends each occurrence as its own run and waits for the next one in between', async () => {
     // Never seen by the webhook, and tried anyway: the window does not close between Mondays.
     await importCsv(t, `psid,first_name\n${psid(1000)},Ana\n${psid(1001)},Bo\n`);
-    const segmentId = (
-      await t
-        .http()
-        .post(`/api/pages/${PAGE_ID}/segments`)
-        .set(auth)
-        .send({ name: 'All', rules: { attribute: 'psid', op: 'exists', value: true } })
-        .expect(201)
-    ).body.id;
-    const id = (
-      await t
-        .http()
-        .post(`/api/pages/${PAGE_ID}/campaigns`)
-        .set(auth)
-        .send({
-          name: 'Monday',
-          segmentId,
-          message: { kind: 'text', text: 'Hi {{ user.firstName }}' },
-          schedule: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' },
-          delivery: { policy: 'window', attemptUnknownWindow: true },
-        })
-        .expect(201)
-    ).body.id;
+    const id = await createCampaign(t, await createSegment(t), {
+      name: 'Monday',
+      schedule: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris' },
+      delivery: { policy: 'window', attemptUnknownWindow: true },
+    });
     await t
       .http()
       .post(`/api/campaigns/${id}/publish`)

@@ -17,6 +17,7 @@ import {
   type TestApp,
 } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { createCampaign, createSegment, forcePublish } from './harness/campaigns';
 import { eventually } from './harness/eventually';
 
 const RECIPIENTS = 300;
@@ -75,28 +76,8 @@ describe('a worker killed mid-run', () => {
     const recent = new Date(Date.now() - 3_600_000).toISOString();
     const rows = Array.from({ length: RECIPIENTS }, (_, i) => `${psid(i)},P${i},${recent}`);
     await importCsv(t, ['psid,first_name,last_inbound_at', ...rows].join('\n'));
-    const segmentId = (
-      await t
-        .http()
-        .post(`/api/pages/${PAGE_ID}/segments`)
-        .set(auth)
-        .send({ name: 'All', rules: { attribute: 'psid', op: 'exists', value: true } })
-        .expect(201)
-    ).body.id;
-    const id = (
-      await t
-        .http()
-        .post(`/api/pages/${PAGE_ID}/campaigns`)
-        .set(auth)
-        .send({
-          name: 'Crash',
-          segmentId,
-          message: { kind: 'text', text: 'Hi {{ user.firstName }}' },
-          ratePerSecond: 100,
-        })
-        .expect(201)
-    ).body.id;
-    await t.http().post(`/api/campaigns/${id}/publish`).set(auth).send({ force: true }).expect(200);
+    const id = await createCampaign(t, await createSegment(t), { ratePerSecond: 100 });
+    await forcePublish(t, id);
 
     const first = await startWorker();
     const received = () => t.sandbox!.sandbox.requests({ endpoint: 'messages' });
