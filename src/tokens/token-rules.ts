@@ -25,6 +25,27 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Facebook's cooldown between two marketing messages on one token (48 hours since September 2025). */
 export const MARKETING_COOLDOWN_MS = 2 * DAY_MS;
 
+/**
+ * What became of a claimed token's send: `consumed` (OTN) or `sent` (marketing
+ * message) on success, `invalid` on a token error, `unknown` when the answer was
+ * lost, `frequency` when Facebook refused a marketing message for its frequency.
+ */
+export const TOKEN_OUTCOMES = ['consumed', 'sent', 'invalid', 'unknown', 'frequency'] as const;
+export type TokenOutcome = (typeof TOKEN_OUTCOMES)[number];
+
+/**
+ * The token's status after a send. An OTN is spent by any attempt (never used
+ * twice, whatever happened); a marketing-message token stays active unless
+ * Facebook called it invalid: its use record is what the frequency counts.
+ */
+export function settledStatus(kind: TokenKind, outcome: TokenOutcome): TokenStatus {
+  if (outcome === 'invalid') return 'invalid';
+  if (kind === 'notification_messages') return 'active';
+  if (outcome === 'unknown') return 'unknown';
+  // A frequency refusal of an OTN still spent the attempt: the token is not tried again.
+  return outcome === 'frequency' ? 'invalid' : 'consumed';
+}
+
 /** An OTN token expires a year after the opt-in. */
 export function otnExpiry(optedInAt: Date): Date {
   const expiry = new Date(optedInAt.getTime());

@@ -6,9 +6,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import {
   TOKEN_KINDS,
+  TOKEN_OUTCOMES,
   TOKEN_STATUSES,
   type NotificationFrequency,
   type TokenKind,
+  type TokenOutcome,
   type TokenStatus,
 } from './token-rules';
 
@@ -45,9 +47,10 @@ NotificationTokenSchema.index({ pageId: 1, kind: 1, topic: 1, status: 1 });
 NotificationTokenSchema.index({ pageId: 1, psid: 1 });
 
 /**
- * One use of a token. Its `_id` is the claim key (see claimKey): for an OTN the
+ * One use of a token. Its `_id` is the claim key (see useKeyOf): for an OTN the
  * token id, so it is spent once ever; for a marketing message the token id and
- * the frequency period, so a period allows one send whatever the number of workers.
+ * the use's number, taken only once the previous use's frequency allows another,
+ * so one send per frequency period whatever the number of workers.
  */
 @Schema({ collection: 'notification_token_uses', versionKey: false })
 export class TokenUse {
@@ -57,6 +60,9 @@ export class TokenUse {
   /** Who spent it (e.g. a delivery key or a test-send), for the record. */
   @Prop({ required: true }) useKey!: string;
   @Prop({ required: true }) claimedAt!: Date;
+  /** Set by settle: what became of the send. */
+  @Prop({ type: String, enum: TOKEN_OUTCOMES }) outcome?: TokenOutcome;
+  @Prop() settledAt?: Date;
 }
 
 export const TokenUseSchema = SchemaFactory.createForClass(TokenUse);

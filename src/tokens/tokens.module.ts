@@ -1,25 +1,27 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import {
-  NotificationToken,
-  NotificationTokenSchema,
-  TokenUse,
-  TokenUseSchema,
-} from './token.schema';
-import { TokensService } from './tokens.service';
+import { UsersRepositoryModule } from '../audience/users-repository.module';
+import { MessengerModule } from '../messenger/messenger.module';
+import { PagesStoreModule } from '../pages/pages-store.module';
+import { SegmentsModule } from '../segments/segments.module';
+import { OptinRequestsService } from './optin-requests.service';
+import { TokensController } from './tokens.controller';
+import { TokensStoreModule } from './tokens-store.module';
 
 /**
- * The notification-token ledger (SPEC §1.7). The webhook passes opt-ins to
- * TokensService.applyOptin; the engine and test-send claim and settle tokens.
+ * The notification-token routes (SPEC §7) and, exported, the ledger itself: the
+ * webhook passes opt-ins to TokensService.applyOptin. Where no routes are wanted
+ * (the worker), import TokensStoreModule instead.
  */
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: NotificationToken.name, schema: NotificationTokenSchema },
-      { name: TokenUse.name, schema: TokenUseSchema },
-    ]),
+    TokensStoreModule,
+    UsersRepositoryModule,
+    SegmentsModule,
+    PagesStoreModule,
+    MessengerModule,
   ],
-  providers: [TokensService],
-  exports: [TokensService],
+  controllers: [TokensController],
+  providers: [OptinRequestsService],
+  exports: [TokensStoreModule],
 })
 export class TokensModule {}
