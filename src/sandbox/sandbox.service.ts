@@ -9,6 +9,12 @@ import { hubSignature, legacyHubSignature } from '../common/hub-signature';
 import { asId } from '../common/json';
 import { appsecretProof, PAGE_INBOX_APP_ID } from '../messenger/payloads';
 import { graphErrorAnswer, invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
+import {
+  handoverRefusal,
+  primaryReceiver,
+  THREAD_CONTROLLED_BY_OTHER_APP,
+  type AppRoles,
+} from './handover-roles';
 import { checkSendRequest } from './send-api-rules';
 import { facebookJson } from './webhook-events';
 import type {
@@ -96,6 +102,8 @@ export class SandboxService {
   private readonly recordLimit: number;
   private pagesByToken = new Map<string, SandboxPage>();
   private threadOwners = new Map<string, string>();
+  private readonly initialAppRoles: AppRoles;
+  private appRoles: AppRoles;
   private notificationTokens = new Map<string, { psid: string; used: boolean }>();
   private scenario: SandboxScenario = {};
   private scriptedUses = new Map<string, number>();
@@ -107,6 +115,12 @@ export class SandboxService {
     this.appSecret = options.appSecret;
     this.acceptedTags = options.acceptedTags ?? ['HUMAN_AGENT'];
     this.recordLimit = options.recordLimit ?? 100_000;
+    // As most Pages run: this connector is the primary receiver, the Page Inbox a secondary one.
+    this.initialAppRoles = options.appRoles ?? {
+      [this.appId]: ['primary_receiver'],
+      [PAGE_INBOX_APP_ID]: ['secondary_receiver'],
+    };
+    this.appRoles = structuredClone(this.initialAppRoles);
     for (const page of options.pages ?? []) this.addPage(page);
   }
 
@@ -120,11 +134,12 @@ export class SandboxService {
     this.random = seededRandom(scenario.seed ?? 1);
   }
 
-  /** Forgets the scenario, the recorded requests, thread owners and tokens; keeps the Pages. */
+  /** Forgets the scenario, the recorded requests, thread owners and tokens, and restores the app roles; keeps the Pages. */
   reset(): void {
     this.setScenario({});
     this.recorded = [];
     this.threadOwners.clear();
+    this.appRoles = structuredClone(this.initialAppRoles);
     this.notificationTokens.clear();
   }
 
@@ -138,6 +153,16 @@ export class SandboxService {
 
   setThreadOwner(psid: string, appId: string): void {
     this.threadOwners.set(psid, appId);
+  }
+
+  /** The Page's handover roles, as `app_roles` names them: `{"<app id>": ["primary_receiver"]}`. */
+  setAppRoles(roles: AppRoles): void {
+    this.appRoles = structuredClone(roles);
+  }
+
+  /** Who owns a PSID's thread: the app it was passed to, else the primary receiver; undefined when idle. */
+  private threadOwner(psid: string): string | undefined {
+    return this.threadOwners.get(psid) ?? primaryReceiver(this.appRoles);
   }
 
   /** Issues a one-time-notification token for a PSID, as an opt-in would. */
@@ -191,16 +216,13 @@ export class SandboxService {
       case 'POST message_attachments':
         return this.upload(call.body);
       case 'POST pass_thread_control':
-        return this.handover(
-          call.body,
-          (psid, body) =>
-            this.threadOwners.set(psid, asId(body.target_app_id) ?? PAGE_INBOX_APP_ID),
-          true,
+        return this.handover(call.body, 'pass', (psid, body) =>
+          this.threadOwners.set(psid, asId(body.target_app_id) ?? PAGE_INBOX_APP_ID),
         );
       case 'POST take_thread_control':
-        return this.handover(call.body, (psid) => this.threadOwners.set(psid, this.appId));
+        return this.handover(call.body, 'take', (psid) => this.threadOwners.set(psid, this.appId));
       case 'POST request_thread_control':
-        return this.handover(call.body, () => undefined);
+        return this.handover(call.body, 'request', () => undefined);
       case 'GET thread_owner':
         return this.owner(call.query.recipient);
       default:
@@ -247,6 +269,8 @@ export class SandboxService {
       recipientId = token.psid;
     }
     if (!recipientId) return fail(invalidParameter('No matching user found', 2018001));
+    const owner = this.threadOwner(recipientId);
+    if (owner !== undefined && owner !== this.appId) return fail(THREAD_CONTROLLED_BY_OTHER_APP);
     const scripted = this.scriptedError(recipientId);
     if (scripted) return fail(scripted);
     if (
@@ -289,19 +313,25 @@ export class SandboxService {
 
   private handover(
     body: unknown,
+    action: 'pass' | 'take' | 'request',
     apply: (psid: string, body: Record<string, unknown>) => void,
-    needsTarget = false,
   ): GraphAnswer {
     const request = (body ?? {}) as Record<string, unknown>;
     const psid = recipientOf(request);
     if (!psid) return fail(invalidParameter('The parameter recipient is required'));
     if (
-      needsTarget &&
+      action === 'pass' &&
       request.target_app_id !== undefined &&
       !/^\d+$/.test(asId(request.target_app_id) ?? '')
     ) {
       return fail(invalidParameter('param target_app_id must be a valid app id'));
     }
+    // Asking is open to every app; passing and taking need the role Facebook requires.
+    const refusal =
+      action === 'request'
+        ? undefined
+        : handoverRefusal(action, this.appId, this.threadOwner(psid), this.appRoles);
+    if (refusal) return fail(refusal);
     apply(psid, request);
     return ok({ success: true });
   }
@@ -309,9 +339,9 @@ export class SandboxService {
   private owner(recipient: unknown): GraphAnswer {
     if (typeof recipient !== 'string' || !/^\d+$/.test(recipient))
       return fail(invalidParameter('The parameter recipient is required'));
-    return ok({
-      data: [{ thread_owner: { app_id: this.threadOwners.get(recipient) ?? this.appId } }],
-    });
+    const owner = this.threadOwner(recipient);
+    // An idle thread has no owner: Facebook answers an empty list.
+    return ok({ data: owner === undefined ? [] : [{ thread_owner: { app_id: owner } }] });
   }
 
   private record(call: GraphCall, answer: GraphAnswer): void {

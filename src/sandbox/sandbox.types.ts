@@ -45,6 +45,11 @@ export interface SandboxScenario {
 export interface SandboxOptions {
   /** This connector's app id: `take_thread_control` hands the thread to it. */
   appId?: string;
+  /**
+   * The Page's handover roles (`{"<app id>": ["primary_receiver"]}`); by default this
+   * connector is the primary receiver and the Page Inbox a secondary one.
+   */
+  appRoles?: Record<string, string[]>;
   /** Signs the webhooks the sandbox sends. */
   appSecret?: string;
   /** Message tags the sandbox accepts (Facebook: HUMAN_AGENT only, for human replies). */
