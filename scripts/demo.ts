@@ -373,7 +373,7 @@ async function main(): Promise<void> {
     if (exported.status !== 200 || !exported.body)
       throw new Error(`export answered ${exported.status}`);
     await pipeline(Readable.fromWeb(exported.body), createWriteStream(exportPath));
-    const exportedLines = readFileSync(exportPath, 'utf8').trimEnd().split('\n');
+    const exportedLines = readFileSync(exportPath, 'utf8').trimEnd().split(/\r?\n/);
     say(`  → 200, ${exportedLines.length - 1} recipients written to ${exportPath}`);
     for (const line of exportedLines.slice(0, 3)) say(`    ${line}`);
     if (exportedLines.length - 1 !== stats.audience)
