@@ -147,6 +147,14 @@ export class CampaignPreviewService {
         message: `user ${psid} of Page ${campaign.pageId} not found`,
       });
     }
+    // Facebook refuses a send on a thread another app controls (10/2018300): say who has it instead.
+    const owner = user.threadOwnerAppId;
+    if (owner && owner !== this.config.appId) {
+      return fail(HttpStatus.CONFLICT, {
+        reason: 'thread_owned_by_other_app',
+        message: `the thread of user ${psid} is owned by app ${owner}; take it back (POST /api/pages/${campaign.pageId}/threads/${psid}/take) to test-send`,
+      });
+    }
     if (useToken && campaign.delivery.policy === 'otn') {
       return fail(HttpStatus.CONFLICT, {
         reason: 'no_token',
