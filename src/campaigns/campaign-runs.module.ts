@@ -11,6 +11,7 @@ import {
 } from './campaign.schema';
 import { CampaignChangesService } from './campaign-changes.service';
 import { CampaignRunsService } from './campaign-runs.service';
+import { PagePauses } from './page-pauses.service';
 
 /**
  * Campaign changes and the scheduler tick, in every role (the tick only where ROLE
@@ -26,7 +27,7 @@ import { CampaignRunsService } from './campaign-runs.service';
       { name: Segment.name, schema: SegmentSchema },
     ]),
   ],
-  providers: [CampaignChangesService, CampaignRunsService],
-  exports: [CampaignChangesService, CampaignRunsService],
+  providers: [CampaignChangesService, CampaignRunsService, PagePauses],
+  exports: [CampaignChangesService, CampaignRunsService, PagePauses],
 })
 export class CampaignRunsModule {}

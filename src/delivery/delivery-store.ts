@@ -76,11 +76,6 @@ export class DeliveryStore implements OnModuleDestroy {
       .exec();
   }
 
-  /** A Page's running campaigns: paused together when the Page cannot send. */
-  runningCampaigns(pageId: string): Promise<StoredCampaign[]> {
-    return this.campaigns.find({ pageId, status: 'running' }).lean<StoredCampaign[]>().exec();
-  }
-
   findCampaign(campaignId: string): Promise<StoredCampaign | null> {
     return this.campaigns.findById(campaignId).lean<StoredCampaign>().exec();
   }

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsersRepository } from '../audience/users.repository';
 import { CampaignChangesService, type StoredCampaign } from '../campaigns/campaign-changes.service';
+import { PagePauses } from '../campaigns/page-pauses.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import type { GraphFailure } from '../messenger/graph-errors';
@@ -46,6 +47,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     private readonly store: DeliveryStore,
     private readonly leases: PageLeases,
     private readonly changes: CampaignChangesService,
+    private readonly pauses: PagePauses,
     private readonly pages: PagesService,
     private readonly health: PageHealthService,
     private readonly users: UsersRepository,
@@ -72,7 +74,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
       pageFatal: (pageId, failure) => this.pageFatal(pageId, failure),
       pageHealthy: (pageId) => health.recordSuccess(pageId),
       suppress: (pageId, psid, reason) => users.suppress(pageId, psid, reason),
-      pause: async (campaign, reason) => void (await this.pause(campaign, reason)),
+      pause: async (campaign, reason) => void (await this.pauses.pause(campaign, reason)),
       finishRun: (campaign, runId) => this.finishRun(campaign, runId),
     };
   }
@@ -136,26 +138,14 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
 
   /** The Page's health first (so it is never behind its paused campaigns), then the pauses. */
   private async pageFatal(pageId: string, failure: GraphFailure): Promise<void> {
-    const running = await this.store.runningCampaigns(pageId);
+    const running = await this.pauses.running(pageId);
     await this.health.recordFailure(
       pageId,
       failure,
       running.map((campaign) => String(campaign._id)),
     );
-    for (const campaign of running) await this.pause(campaign, `page_fatal: ${failure.reason}`);
-  }
-
-  /** Pauses through the campaign's transition, as it is now; false when it had moved meanwhile. */
-  private async pause(campaign: StoredCampaign, reason: string): Promise<boolean> {
-    const current = await this.store.findCampaign(String(campaign._id));
-    if (current?.status !== 'running') return false;
-    try {
-      await this.changes.apply(current, { kind: 'pause', reason });
-      return true;
-    } catch (error) {
-      this.logger.warn(`campaign ${String(campaign._id)} not paused: ${describe(error)}`);
-      return false;
-    }
+    for (const campaign of running)
+      await this.pauses.pause(campaign, `page_fatal: ${failure.reason}`);
   }
 
   /** Ends the run and moves its campaign on (completed, or scheduled for its next occurrence). */
