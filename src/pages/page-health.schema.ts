@@ -11,6 +11,14 @@ export class PageHealth {
   @Prop({ required: true }) since!: Date;
   @Prop({ type: MongooseSchema.Types.Mixed }) lastError?: Record<string, unknown>;
   @Prop({ type: [String], default: [] }) pausedCampaigns!: string[];
+  /** Set by a policy enforcement `block` webhook, removed by `unblock`; outranks `status`. */
+  @Prop({
+    type: new MongooseSchema(
+      { since: { type: Date, required: true }, reason: String },
+      { _id: false },
+    ),
+  })
+  policyBlock?: { since: Date; reason?: string };
 }
 
 export const PageHealthSchema = SchemaFactory.createForClass(PageHealth);

@@ -1,13 +1,15 @@
 /**
  * Each Page's health: set by the sending engine when Facebook refuses the Page
- * (with the campaigns it paused), cleared by a successful send or connection check.
+ * (with the campaigns it paused), cleared by a successful send or connection check;
+ * a policy block from the webhook is kept apart and lifted only by `unblock`.
  */
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Clock } from '../common/clock';
 import type { GraphFailure } from '../messenger/graph-errors';
-import { healthStatusFor, type PageHealthStatus } from './page-health';
+import { isDuplicateKeyError } from '../common/mongo-errors';
+import { healthStatusFor, shownHealth, type PageHealthStatus } from './page-health';
 import { PageHealth } from './page-health.schema';
 
 export interface PageHealthView {
@@ -27,12 +29,41 @@ export class PageHealthService {
   async get(pageId: string): Promise<PageHealthView> {
     const found = await this.health.findById(pageId).lean();
     if (!found) return { status: 'ok', pausedCampaigns: [] };
-    return {
-      status: found.status,
-      since: found.since,
-      lastError: found.lastError,
-      pausedCampaigns: found.pausedCampaigns,
-    };
+    return { ...shownHealth(found), pausedCampaigns: found.pausedCampaigns };
+  }
+
+  /**
+   * Facebook blocked the Page by policy (webhook): marked blocked with the reason and
+   * the campaigns paused for it. Idempotent: a Page already blocked keeps its first
+   * mark, so a replayed or repeated block changes nothing.
+   */
+  async recordPolicyBlock(
+    pageId: string,
+    reason: string | undefined,
+    pausedCampaigns: string[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    try {
+      await this.health.updateOne(
+        { _id: pageId, policyBlock: { $exists: false } },
+        {
+          $set: { policyBlock: { since: now, ...(reason ? { reason } : {}) }, pausedCampaigns },
+          $setOnInsert: { status: 'ok', since: now },
+        },
+        { upsert: true },
+      );
+    } catch (error) {
+      // The upsert inserts when the filter misses: a duplicate key means the Page is already blocked.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  /** Facebook lifted the policy block: the mark goes; paused campaigns stay paused (and listed) until resumed. */
+  async clearPolicyBlock(pageId: string): Promise<void> {
+    await this.health.updateOne(
+      { _id: pageId, policyBlock: { $exists: true } },
+      { $unset: { policyBlock: 1 }, $set: { since: this.clock.now() } },
+    );
   }
 
   /** Facebook refused the Page: its status, the error, and the campaigns paused for it (kept when none are named). */

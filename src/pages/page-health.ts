@@ -21,3 +21,31 @@ export function healthStatusFor(failure: Pick<GraphFailure, 'code' | 'subcode'>)
   if (code === 10 && subcode === 1893063) return 'restricted';
   return 'permission_missing';
 }
+
+/** A Page's stored health: the Graph's last word, and a policy block from a webhook. */
+export interface StoredPageHealth {
+  status: PageHealthStatus;
+  since: Date;
+  lastError?: Record<string, unknown>;
+  policyBlock?: { since: Date; reason?: string };
+}
+
+/**
+ * The status shown. A policy block outranks what the Graph last said: a send that
+ * succeeds (a test-send, a connection check) does not lift it, only Facebook's
+ * `unblock` does.
+ */
+export function shownHealth(
+  stored: StoredPageHealth,
+): Pick<StoredPageHealth, 'status' | 'since' | 'lastError'> {
+  if (!stored.policyBlock)
+    return { status: stored.status, since: stored.since, lastError: stored.lastError };
+  return {
+    status: 'blocked',
+    since: stored.policyBlock.since,
+    lastError: {
+      source: 'policy_enforcement',
+      ...(stored.policyBlock.reason ? { message: stored.policyBlock.reason } : {}),
+    },
+  };
+}
