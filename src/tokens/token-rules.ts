@@ -54,15 +54,20 @@ export function otnExpiry(optedInAt: Date): Date {
 }
 
 /**
- * The earliest time a marketing-message token used at `usedAt` may be used again:
- * after the period the user chose, and never before Facebook's cooldown. Rolling
- * rather than calendar periods, as Facebook counts its cooldown.
+ * Least intervals between two uses of a marketing-message token: the user's
+ * frequency, never under Facebook's cooldown. Rolling, as Facebook counts its
+ * cooldown; a month is 31 days, so no reading of "monthly" is ever exceeded.
  */
+const FREQUENCY_INTERVAL_MS: Record<NotificationFrequency, number> = {
+  DAILY: MARKETING_COOLDOWN_MS,
+  WEEKLY: 7 * DAY_MS,
+  MONTHLY: 31 * DAY_MS,
+};
+
+/** The earliest time a marketing-message token used at `usedAt` may be used again. */
 export function nextAllowedAt(frequency: NotificationFrequency | undefined, usedAt: Date): Date {
-  const next = new Date(usedAt.getTime());
-  if (frequency === 'WEEKLY') next.setUTCDate(next.getUTCDate() + 7);
-  else if (frequency === 'MONTHLY') next.setUTCMonth(next.getUTCMonth() + 1);
-  return new Date(Math.max(next.getTime(), usedAt.getTime() + MARKETING_COOLDOWN_MS));
+  const interval = frequency ? FREQUENCY_INTERVAL_MS[frequency] : MARKETING_COOLDOWN_MS;
+  return new Date(usedAt.getTime() + Math.max(interval, MARKETING_COOLDOWN_MS));
 }
 
 /** The status a reader sees: an active token past its expiry is expired, whatever is stored. */

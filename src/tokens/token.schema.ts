@@ -5,6 +5,7 @@
  */
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import {
+  NOTIFICATION_FREQUENCIES,
   TOKEN_KINDS,
   TOKEN_OUTCOMES,
   TOKEN_STATUSES,
@@ -30,7 +31,7 @@ export class NotificationToken {
   /** When the user opted in (the event's timestamp). */
   @Prop({ required: true }) createdAt!: Date;
   @Prop({ required: true }) expiresAt!: Date;
-  @Prop() frequency?: NotificationFrequency;
+  @Prop({ type: String, enum: NOTIFICATION_FREQUENCIES }) frequency?: NotificationFrequency;
   @Prop() timezone?: string;
   @Prop() userTokenStatus?: string;
   @Prop() title?: string;
