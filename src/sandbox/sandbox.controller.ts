@@ -15,7 +15,10 @@ import {
 import { createValidationPipe } from '../common/validation';
 import type { Request, Response } from 'express';
 import { SandboxService } from './sandbox.service';
+import { pageWebhook } from './webhook-events';
 import {
+  SandboxNotificationStatusDto,
+  SandboxOptinDto,
   SandboxPageDto,
   SandboxPsidDto,
   SandboxScenarioDto,
@@ -94,6 +97,27 @@ export class SandboxControlController {
   @Post('notification-tokens')
   issueToken(@Body() body: SandboxPsidDto): { token: string } {
     return { token: this.sandbox.issueNotificationToken(body.psid) };
+  }
+
+  /** Issues a token as the user's tap on an opt-in request would: answers it, the event, and the webhook's answer when sent. */
+  @Post('optins')
+  @HttpCode(200)
+  async optIn(@Body() { pageId, psid, url, ...optin }: SandboxOptinDto) {
+    const { token, event } = this.sandbox.optIn(pageId, psid, optin);
+    const webhook = url
+      ? await this.sandbox.sendWebhook(url, pageWebhook(pageId, [event]))
+      : undefined;
+    return { token, event, ...(webhook ? { webhook } : {}) };
+  }
+
+  @Post('notification-status')
+  @HttpCode(200)
+  async notificationStatus(@Body() { pageId, psid, status, url }: SandboxNotificationStatusDto) {
+    const event = this.sandbox.setNotificationStatus(pageId, psid, status);
+    const webhook = url
+      ? await this.sandbox.sendWebhook(url, pageWebhook(pageId, [event]))
+      : undefined;
+    return { event, ...(webhook ? { webhook } : {}) };
   }
 
   @Post('webhooks')

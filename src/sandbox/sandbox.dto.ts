@@ -2,6 +2,7 @@
 import { Type } from 'class-transformer';
 import {
   IsArray,
+  IsIn,
   IsInt,
   IsNumber,
   IsObject,
@@ -64,4 +65,26 @@ export class SandboxPsidDto {
 export class SandboxWebhookDto {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url!: string;
   @IsObject() payload!: Record<string, unknown>;
+}
+
+/** A user's tap on an opt-in request; with `url`, the opt-in webhook is sent there. */
+export class SandboxOptinDto {
+  @Matches(/^\d{1,20}$/, { message: 'must be a numeric Page id' }) pageId!: string;
+  @Matches(/^\d+$/, { message: 'must be a PSID' }) psid!: string;
+  @IsIn(['one_time_notif_req', 'notification_messages'])
+  type!: 'one_time_notif_req' | 'notification_messages';
+  @IsString() topic!: string;
+  @IsOptional() @IsIn(['DAILY', 'WEEKLY', 'MONTHLY']) frequency?: 'DAILY' | 'WEEKLY' | 'MONTHLY';
+  @IsOptional() @IsString() timezone?: string;
+  @IsOptional() @IsString() title?: string;
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url?: string;
+}
+
+/** A user's STOP or RESUME NOTIFICATIONS; with `url`, the webhook is sent there. */
+export class SandboxNotificationStatusDto {
+  @Matches(/^\d{1,20}$/, { message: 'must be a numeric Page id' }) pageId!: string;
+  @Matches(/^\d+$/, { message: 'must be a PSID' }) psid!: string;
+  @IsIn(['STOP NOTIFICATIONS', 'RESUME NOTIFICATIONS'])
+  status!: 'STOP NOTIFICATIONS' | 'RESUME NOTIFICATIONS';
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url?: string;
 }

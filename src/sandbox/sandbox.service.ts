@@ -15,11 +15,13 @@ import {
   THREAD_CONTROLLED_BY_OTHER_APP,
   type AppRoles,
 } from './handover-roles';
+import { notificationStatusEvent, optinEvent } from './optin-events';
 import { checkSendRequest } from './send-api-rules';
 import { facebookJson } from './webhook-events';
 import type {
   RecordedRequest,
   SandboxOptions,
+  SandboxOptin,
   SandboxPage,
   SandboxScenario,
   SandboxUsage,
@@ -90,6 +92,26 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** OTN tokens last a year; the sandbox gives marketing-message tokens half a year. */
+const TOKEN_LIFETIME_MS = { one_time_notif_req: 365 * DAY_MS, notification_messages: 182 * DAY_MS };
+/**
+ * Facebook's least interval between two marketing messages on one token: the
+ * user's frequency, never under the 48-hour cooldown. Months are taken as 30 days.
+ */
+const MARKETING_INTERVAL_MS = { DAILY: 2 * DAY_MS, WEEKLY: 7 * DAY_MS, MONTHLY: 30 * DAY_MS };
+
+/** A notification token the sandbox issued; `pageId` absent: usable by any Page (issueNotificationToken). */
+interface IssuedToken {
+  pageId?: string;
+  psid: string;
+  optin: SandboxOptin;
+  expiresAt: number;
+  used: boolean;
+  stopped: boolean;
+  lastSentAt?: number;
+}
+
 export function messageId(): string {
   return `m_${randomBytes(66).toString('base64url').slice(0, 86)}`;
 }
@@ -104,7 +126,7 @@ export class SandboxService {
   private threadOwners = new Map<string, string>();
   private readonly initialAppRoles: AppRoles;
   private appRoles: AppRoles;
-  private notificationTokens = new Map<string, { psid: string; used: boolean }>();
+  private notificationTokens = new Map<string, IssuedToken>();
   private scenario: SandboxScenario = {};
   private scriptedUses = new Map<string, number>();
   private random = seededRandom(1);
@@ -167,8 +189,50 @@ export class SandboxService {
 
   /** Issues a one-time-notification token for a PSID, as an opt-in would. */
   issueNotificationToken(psid: string): string {
+    return this.issue(undefined, psid, { type: 'one_time_notif_req', topic: '' });
+  }
+
+  /**
+   * The user taps an opt-in request: a token of the Page is issued, and the
+   * opt-in event Facebook would send for it is returned (sendWebhook sends it).
+   */
+  optIn(
+    pageId: string,
+    psid: string,
+    optin: SandboxOptin,
+  ): { token: string; event: Record<string, unknown> } {
+    const token = this.issue(pageId, psid, optin);
+    const { expiresAt } = this.notificationTokens.get(token)!;
+    return { token, event: optinEvent(pageId, psid, optin, token, expiresAt) };
+  }
+
+  /** The user stops or resumes marketing messages from the Page: every such token of theirs, and the event. */
+  setNotificationStatus(
+    pageId: string,
+    psid: string,
+    status: 'STOP NOTIFICATIONS' | 'RESUME NOTIFICATIONS',
+  ): Record<string, unknown> {
+    for (const token of this.notificationTokens.values()) {
+      if (
+        token.pageId === pageId &&
+        token.psid === psid &&
+        token.optin.type === 'notification_messages'
+      )
+        token.stopped = status === 'STOP NOTIFICATIONS';
+    }
+    return notificationStatusEvent(pageId, psid, status);
+  }
+
+  private issue(pageId: string | undefined, psid: string, optin: SandboxOptin): string {
     const token = randomBytes(24).toString('base64url');
-    this.notificationTokens.set(token, { psid, used: false });
+    this.notificationTokens.set(token, {
+      pageId,
+      psid,
+      optin,
+      expiresAt: Date.now() + TOKEN_LIFETIME_MS[optin.type],
+      used: false,
+      stopped: false,
+    });
     return token;
   }
 
@@ -242,32 +306,30 @@ export class SandboxService {
       // Facebook's Send API throttling: HTTP 400, code 613, and the quota shown used up.
       return { ...fail({ code: 613 }), headers: usageHeaders(pageId, EXHAUSTED) };
     }
-    const answer = this.sendAnswer(body);
+    const answer = this.sendAnswer(body, pageId);
     const usage = this.scenario.usage;
     return usage ? { ...answer, headers: usageHeaders(pageId, usage) } : answer;
   }
 
   /** The Send API's answer once resets and throttling are ruled out. */
-  private sendAnswer(body: unknown): Answered {
+  private sendAnswer(body: unknown, pageId: string): Answered {
     if (this.scenario.serverErrorRatio && this.random() < this.scenario.serverErrorRatio)
       return fail({ code: 2 });
     const refusal = checkSendRequest(body, this.acceptedTags);
     if (refusal) return fail(refusal);
 
     const request = body as {
-      recipient: { id?: string; one_time_notif_token?: string };
+      recipient: {
+        id?: string;
+        one_time_notif_token?: string;
+        notification_messages_token?: string;
+      };
       messaging_type?: string;
     };
     let recipientId = request.recipient.id;
-    if (request.recipient.one_time_notif_token !== undefined) {
-      const token = this.notificationTokens.get(String(request.recipient.one_time_notif_token));
-      if (!token || token.used)
-        return fail(
-          invalidParameter('The one-time notification token is invalid or was already used'),
-        );
-      token.used = true;
-      recipientId = token.psid;
-    }
+    const tokenSpent = this.spendToken(request.recipient, pageId);
+    if (tokenSpent && 'code' in tokenSpent) return fail(tokenSpent);
+    if (tokenSpent) recipientId = tokenSpent.psid;
     if (!recipientId) return fail(invalidParameter('No matching user found', 2018001));
     const owner = this.threadOwner(recipientId);
     if (owner !== undefined && owner !== this.appId) return fail(THREAD_CONTROLLED_BY_OTHER_APP);
@@ -280,6 +342,42 @@ export class SandboxService {
       return fail({ code: 10, subcode: 2018278 });
     }
     return ok({ recipient_id: recipientId, message_id: messageId() });
+  }
+
+  /**
+   * A send to a notification token: an OTN is spent by its first send and refused
+   * after (Facebook documents no code of its own: a 100, as for any invalid
+   * recipient); a marketing-message token is refused once stopped, and answers
+   * 4/2018354 when it is used again before its frequency allows.
+   */
+  private spendToken(
+    recipient: { one_time_notif_token?: string; notification_messages_token?: string },
+    pageId: string,
+  ): { psid: string } | GraphErrorSpec | undefined {
+    const otn = recipient.one_time_notif_token;
+    const marketing = recipient.notification_messages_token;
+    if (otn === undefined && marketing === undefined) return undefined;
+    const token = this.notificationTokens.get(String(otn ?? marketing));
+    const usable =
+      token &&
+      token.optin.type === (otn !== undefined ? 'one_time_notif_req' : 'notification_messages') &&
+      (token.pageId === undefined || token.pageId === pageId) &&
+      token.expiresAt > Date.now();
+    if (otn !== undefined) {
+      if (!usable || token.used)
+        return invalidParameter('The one-time notification token is invalid or was already used');
+      token.used = true;
+      return { psid: token.psid };
+    }
+    if (!usable) return invalidParameter('The notification messages token is invalid or expired');
+    if (token.stopped)
+      return invalidParameter('The person has stopped marketing messages from this Page');
+    const now = Date.now();
+    const interval = MARKETING_INTERVAL_MS[token.optin.frequency ?? 'WEEKLY'];
+    if (token.lastSentAt !== undefined && now - token.lastSentAt < interval)
+      return { code: 4, subcode: 2018354 };
+    token.lastSentAt = now;
+    return { psid: token.psid };
   }
 
   private scriptedError(psid: string): GraphErrorSpec | undefined {

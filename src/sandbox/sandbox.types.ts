@@ -71,3 +71,14 @@ export interface RecordedRequest {
   answer: { status: number; body: unknown; headers?: Record<string, string> } | 'connection_reset';
   at: Date;
 }
+
+/** What a user opts in to when they tap an opt-in request (see SandboxService.optIn). */
+export interface SandboxOptin {
+  type: 'one_time_notif_req' | 'notification_messages';
+  /** The request's payload; it comes back in the opt-in event. */
+  topic: string;
+  /** Marketing messages: the frequency the user chose (default WEEKLY). */
+  frequency?: 'DAILY' | 'WEEKLY' | 'MONTHLY';
+  timezone?: string;
+  title?: string;
+}

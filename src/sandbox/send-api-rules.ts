@@ -18,8 +18,11 @@ export function checkSendRequest(
   if (!isJsonObject(body)) return invalidParameter('The request body must be a JSON object');
   const recipient = body.recipient;
   if (!isJsonObject(recipient)) return invalidParameter('The parameter recipient is required');
-  if (recipient.id === undefined && recipient.one_time_notif_token === undefined) {
-    return invalidParameter('param recipient must have id or one_time_notif_token');
+  const recipientKeys = ['id', 'one_time_notif_token', 'notification_messages_token'];
+  if (recipientKeys.filter((key) => recipient[key] !== undefined).length !== 1) {
+    return invalidParameter(
+      'param recipient must have one of id, one_time_notif_token or notification_messages_token',
+    );
   }
   if (recipient.id !== undefined && !/^\d+$/.test(asId(recipient.id) ?? '')) {
     return invalidParameter('No matching user found', 2018001);
