@@ -26,6 +26,8 @@ export interface OwnerChange {
 @Injectable()
 export class ThreadOwnersService {
   private readonly logger = new Logger(ThreadOwnersService.name);
+  /** One warning per process is enough to point at the missing setting. */
+  private warnedWithoutAppId = false;
 
   constructor(
     @InjectModel(ThreadOwner.name) private readonly owners: Model<ThreadOwner>,
@@ -45,6 +47,12 @@ export class ThreadOwnersService {
   async applyHandover(context: WebhookEventContext, event: MessagingEvent): Promise<void> {
     const change = handoverChange(event, this.config.appId);
     if (!change) return;
+    if (!this.config.appId && !this.warnedWithoutAppId) {
+      this.warnedWithoutAppId = true;
+      this.logger.warn(
+        'APP_ID is not set: a thread handed back to this app counts as another app’s, and its user stays skipped',
+      );
+    }
     switch (change.kind) {
       case 'owner':
         await this.recordOwner(context.pageId, change.psid, {
