@@ -257,7 +257,10 @@ describe('notification tokens', () => {
       await optIn(OPEN_TOO, { type: 'one_time_notif_req', topic: 'news' });
       const statuses = async () =>
         Object.fromEntries(
-          (await list(OPEN_TOO)).map((item) => [`${item.kind}:${item.topic}`, item.status]),
+          (await list(OPEN_TOO)).map((item) => [
+            `${String(item.kind)}:${String(item.topic)}`,
+            item.status,
+          ]),
         );
 
       await tokens.applyOptin(
