@@ -359,6 +359,27 @@ describe('sending engine', () => {
     expect(await get(`/campaigns/${id}/stats`)).toMatchObject({ sent: 29, failed: 1 });
   });
 
+  it('pauses a campaign whose failures pass maxErrors', async () => {
+    const rows = Array.from(
+      { length: 12 },
+      (_, i) => `${psid(850 + i)},P${i},${hoursAgo(1)},broken`,
+    );
+    t.sandbox!.sandbox.setScenario({
+      errorsByPsid: Object.fromEntries(
+        rows.map((row) => [row.split(',')[0], { code: 100, subcode: 2018001 }]),
+      ),
+    });
+    const id = await publish(await audience(rows, 'broken'), { maxErrors: 3, ratePerSecond: 20 });
+    const campaign = await eventually(
+      () => get(`/campaigns/${id}`),
+      (c) => c.status === 'paused',
+    );
+    expect(campaign.pausedReason).toBe('max_errors: more than 3 failures');
+    const stats = await get(`/campaigns/${id}/stats`);
+    expect(stats.failed).toBeGreaterThan(3);
+    expect(stats.failed).toBeLessThan(12);
+  });
+
   it('slows down under throttling and still completes', async () => {
     const rows = Array.from(
       { length: 20 },

@@ -49,6 +49,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     WEBHOOK_VERIFY_TOKEN: 'verify-me',
     LOG_LEVEL: 'silent',
     SCHEDULER_TICK_MS: '0',
+    // The sending engine is off unless a test turns it on (ENGINE_TICK_MS), so runs wait for it.
+    ENGINE_TICK_MS: '0',
     GRAPH_API_URL: process.env.GRAPH_API_URL,
     MONGODB_URI: testDatabaseUri(),
     ...env,
