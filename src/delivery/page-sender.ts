@@ -21,7 +21,7 @@ import {
   compiledMessage,
   personalisationScope,
 } from '../campaigns/campaign-message';
-import { renderMessage } from '../campaigns/personalisation';
+import { renderMessage, type Rendered } from '../campaigns/personalisation';
 import type { GraphFailure } from '../messenger/graph-errors';
 import type { PageCredentials } from '../messenger/messenger-client.service';
 import type { SendApiMessage, SendMessageBody } from '../messenger/payloads';
@@ -354,7 +354,7 @@ export class PageSender {
       hasToken: false,
     });
     if (verdict !== 'eligible') return this.track(progress, { ...claim, skipReason: verdict });
-    const rendered = renderMessage(progress.compiled, personalisationScope(user, campaign));
+    const rendered = await this.render(progress, user);
     if (!rendered.ok) {
       return this.track(progress, claim, () =>
         Promise.resolve({
@@ -371,6 +371,18 @@ export class PageSender {
     // The lease may have lapsed while waiting: then this recipient stays unclaimed for the next holder.
     if (this.stopped || !this.seams.leases.isValid(this.lease)) return this.stop();
     this.track(progress, claim, () => this.send(progress, body));
+  }
+
+  /**
+   * The user's message. The budget is wall-clock time, which a GC pause or a busy
+   * machine can eat: a timeout is tried once more before it counts as the template's.
+   */
+  private async render(progress: RunInProgress, user: StoredUser): Promise<Rendered> {
+    const scope = personalisationScope(user, progress.campaign);
+    const first = renderMessage(progress.compiled, scope);
+    if (first.ok || first.reason !== 'render_timeout') return first;
+    await setImmediate();
+    return renderMessage(progress.compiled, scope);
   }
 
   /** Waits for the Page's rate, the campaign's, and a free concurrency slot. */
