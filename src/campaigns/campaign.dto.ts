@@ -80,7 +80,10 @@ export class PreviewCampaignDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(10)
-  @Matches(/^\d{1,32}$/, { each: true, message: 'each must be a PSID (digits)' })
+  @Matches(PSID_PATTERN, {
+    each: true,
+    message: 'each must be a PSID: digits without a leading zero',
+  })
   psids?: string[];
 }
 

@@ -72,7 +72,7 @@ export class CampaignsController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Send the current message to one user now; 422 with the classified Graph error when Facebook refuses',
+      'Send the current message now to one user ({psid}) or to each of the Page’s testers ({testers: true}: one result per tester); 422/502 for a single send Facebook refuses or cannot be reached; 409 no_testers',
   })
   async testSend(@Param() { campaignId }: CampaignParams, @Body() input: TestSendDto) {
     return this.previews.testSend(
