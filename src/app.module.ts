@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PagesModule } from './pages/pages.module';
 import { SegmentsModule } from './segments/segments.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * ROLE decides what runs: `api` serves the REST API and the webhook, `worker`
@@ -46,7 +47,9 @@ export class AppModule {
         ScheduleModule.forRoot(),
         CampaignRunsModule,
         DeliveryModule.register({ api }),
-        ...(api ? [PagesModule, AudienceModule, SegmentsModule, CampaignsModule] : []),
+        ...(api
+          ? [PagesModule, AudienceModule, SegmentsModule, CampaignsModule, WebhooksModule]
+          : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: BearerTokenGuard },

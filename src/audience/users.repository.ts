@@ -132,6 +132,24 @@ export class UsersRepository {
     await this.users.updateOne({ pageId, psid }, update).exec();
   }
 
+  /**
+   * Keeps what the user's latest inbound event was (kind, mid, payloads, referral),
+   * unless a later one is already kept: the webhook. Written through the driver:
+   * the field is the webhook's record, not part of the user the API edits.
+   */
+  async recordLastInbound(pageId: string, psid: string, last: { at: Date }): Promise<void> {
+    await this.users.collection.updateOne(
+      {
+        pageId,
+        psid,
+        $or: [{ 'lastInbound.at': { $exists: false } }, { 'lastInbound.at': { $lte: last.at } }],
+      },
+      { $set: { lastInbound: last } },
+      // Fields Facebook did not send are left out rather than stored as null.
+      { ignoreUndefined: true },
+    );
+  }
+
   /** Removes one user: the users API. True when there was one. */
   async deleteByPsid(pageId: string, psid: string): Promise<boolean> {
     const { deletedCount } = await this.users.deleteOne({ pageId, psid }).exec();

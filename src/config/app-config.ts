@@ -95,6 +95,17 @@ class Environment {
   @IsString()
   WEBHOOK_VERIFY_TOKEN?: string;
 
+  @IsOptional()
+  @IsString()
+  OPT_OUT_KEYWORDS: string = '';
+
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(3_600_000)
+  @IsInt()
+  WEBHOOK_RETRY_TICK_MS: number = 5000;
+
   @IsString({ message: 'is required (32 random bytes in base64, e.g. `openssl rand -base64 32`)' })
   ENCRYPTION_KEY!: string;
 
@@ -184,6 +195,12 @@ export class AppConfig {
   readonly appSecret?: string;
   readonly appId?: string;
   readonly webhookVerifyToken?: string;
+  readonly webhook!: {
+    /** Messages that suppress their sender (the whole text, any case); empty: none. */
+    readonly optOutKeywords: readonly string[];
+    /** How often stored events that failed are retried; 0 turns the pass off (tests run it by hand). */
+    readonly retryTickMs: number;
+  };
   readonly encryptionKey!: Buffer;
   readonly role!: Role;
   readonly development!: boolean;
@@ -251,6 +268,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     appSecret: raw.APP_SECRET,
     appId: raw.APP_ID,
     webhookVerifyToken: raw.WEBHOOK_VERIFY_TOKEN,
+    webhook: Object.freeze({
+      optOutKeywords: Object.freeze(list(raw.OPT_OUT_KEYWORDS)),
+      retryTickMs: raw.WEBHOOK_RETRY_TICK_MS,
+    }),
     encryptionKey: encryptionKey!,
     role: raw.ROLE,
     development,

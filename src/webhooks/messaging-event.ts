@@ -15,7 +15,11 @@ export interface WebhookEventContext {
   /** The Page the entry is for (`entry[].id`). */
   pageId: string;
   field: 'messaging' | 'standby';
-  /** The stored webhook event's id: handlers that write may key their writes by it (idempotence). */
+  /**
+   * This one event: the stored body's id (a hash of its bytes) and the event's
+   * position in it, the same on every retry and redelivery of that body. Handlers
+   * that write may key their writes by it (idempotence).
+   */
   eventId: string;
   receivedAt: Date;
 }
