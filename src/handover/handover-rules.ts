@@ -22,14 +22,6 @@ export type HandoverChange =
   /** The Page's apps and their roles. */
   | { kind: 'app_roles'; roles: Record<string, string[]>; at: Date };
 
-/** The events this module handles: the webhook engineer routes every event carrying one of these keys here. */
-export const HANDOVER_EVENT_KEYS = [
-  'pass_thread_control',
-  'take_thread_control',
-  'request_thread_control',
-  'app_roles',
-] as const;
-
 /** A thread this connector owns is stored as no owner: eligibility only cares about other apps. */
 export function storedOwner(appId: string | null | undefined, ownAppId?: string): string | null {
   if (!appId || appId === ownAppId) return null;
