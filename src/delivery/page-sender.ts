@@ -515,7 +515,8 @@ export class PageSender {
       await this.seams.suppress(this.pageId, psid, failure.reason);
     if (failure.class === 'ambiguous')
       return { status: 'unknown', reason: failure.reason, retryable: true, attempts, error };
-    if (failure.effect === 'window_closed' || failure.effect === 'frequency')
+    // Facebook's word that the user cannot get it now: a skip, like the ones decided before calling.
+    if (['window_closed', 'frequency', 'thread_owned'].includes(failure.effect))
       return { status: 'skipped', reason: failure.reason, retryable: false, attempts, error };
     progress.failed += 1;
     const { maxErrors } = progress.campaign;

@@ -21,6 +21,7 @@ describe('classifyGraphError: one case per row of SPEC §4', () => {
     [10, 2018108, 400, 'permanent', 'suppress_user', 'graph_10_2018108'],
     [10, 2018278, 400, 'permanent', 'window_closed', 'window_closed'],
     [10, 2018065, 400, 'permanent', 'window_closed', 'window_closed'],
+    [10, 2018300, 400, 'permanent', 'thread_owned', 'thread_owned_by_other_app'],
     [10, 1893063, 400, 'page_fatal', 'pause_page', 'graph_10_1893063'],
     [10, 2018028, 400, 'page_fatal', 'pause_page', 'graph_10_2018028'],
     [100, 2018001, 400, 'permanent', 'no_such_user', 'graph_100_2018001'],

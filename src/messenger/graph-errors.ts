@@ -16,6 +16,7 @@ export type FailureEffect =
   | 'no_such_user'
   | 'invalid_parameter'
   | 'frequency'
+  | 'thread_owned'
   | 'pause_page';
 
 export interface GraphFailure {
@@ -80,6 +81,14 @@ export const GRAPH_ERROR_TABLE: readonly ClassificationRow[] = [
     class: 'permanent',
     effect: 'window_closed',
     reason: 'window_closed',
+  },
+  // Another app (a person in the Page Inbox, say) controls the conversation now.
+  {
+    codes: [10],
+    subcode: 2018300,
+    class: 'permanent',
+    effect: 'thread_owned',
+    reason: 'thread_owned_by_other_app',
   },
   // The Page is restricted from messaging, or the app is not live.
   { codes: [10], subcode: 1893063, class: 'page_fatal', effect: 'pause_page' },
