@@ -104,7 +104,7 @@ describe('classifyGraphError: one case per row of SPEC §4', () => {
   });
 
   it('fails the user, not the Page, on 10 with an unlisted subcode', () => {
-    expect(classifyGraphError({ code: 10, error_subcode: 2018300 }, 400)).toMatchObject({
+    expect(classifyGraphError({ code: 10, error_subcode: 2018999 }, 400)).toMatchObject({
       class: 'permanent',
       effect: 'none',
     });
