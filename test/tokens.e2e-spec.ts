@@ -292,6 +292,66 @@ describe('notification tokens', () => {
     });
   });
 
+  describe("the sandbox's scripting routes", () => {
+    it('issue a token with its opt-in event, and STOP with its event', async () => {
+      const control = (path: string, body: object) =>
+        fetch(`${t.sandbox!.url}/_sandbox/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as Record<string, unknown>,
+        }));
+      const issued = await control('optins', {
+        pageId: PAGE_ID,
+        psid: NEVER_SEEN,
+        type: 'notification_messages',
+        topic: 'scripted',
+        frequency: 'MONTHLY',
+      });
+      expect(issued).toMatchObject({
+        status: 200,
+        body: {
+          token: expect.any(String),
+          event: {
+            sender: { id: NEVER_SEEN },
+            recipient: { id: PAGE_ID },
+            optin: {
+              type: 'notification_messages',
+              payload: 'scripted',
+              notification_messages_token: issued.body.token,
+              notification_messages_frequency: 'MONTHLY',
+              notification_messages_timezone: 'UTC',
+              token_expiry_timestamp: expect.any(Number),
+              user_token_status: 'NOT_REFRESHED',
+            },
+          },
+        },
+      });
+      await tokens.applyOptin(context(), issued.body.event as Record<string, unknown>);
+      expect(await claim(NEVER_SEEN, 'notification_messages', 'scripted')).toMatchObject({
+        claimed: true,
+        value: issued.body.token,
+      });
+
+      const stop = await control('notification-status', {
+        pageId: PAGE_ID,
+        psid: NEVER_SEEN,
+        status: 'STOP NOTIFICATIONS',
+      });
+      expect(stop.body.event).toMatchObject({
+        optin: {
+          type: 'notification_messages',
+          notification_messages_status: 'STOP NOTIFICATIONS',
+        },
+      });
+      expect(
+        (await control('optins', { pageId: PAGE_ID, psid: 'x', type: 'otn', topic: 't' })).status,
+      ).toBe(400);
+    });
+  });
+
   describe('GET …/users/:psid/tokens', () => {
     it('answers an empty list for a user without tokens, 404 for an unknown Page, 400 for a bad PSID', async () => {
       expect(await list('6199999999999999')).toEqual([]);

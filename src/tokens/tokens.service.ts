@@ -243,7 +243,9 @@ export class TokensService {
     const next = await firstMissing((n) => this.useExists(useKeyOf(token.kind, token._id, n)));
     if (next === 1) return 1;
     const last = await this.uses.findById(useKeyOf(token.kind, token._id, next - 1)).lean();
-    const allowedAt = nextAllowedAt(token.frequency, last!.claimedAt);
+    // Gone since it was seen: its token was swept, so nothing remains to count from.
+    if (!last) return next;
+    const allowedAt = nextAllowedAt(token.frequency, last.claimedAt);
     return allowedAt.getTime() > now.getTime() ? allowedAt : next;
   }
 
