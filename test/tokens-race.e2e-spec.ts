@@ -6,22 +6,13 @@
  * one send per frequency period, whoever asks.
  */
 import { randomBytes } from 'node:crypto';
-import { AppModule } from '../src/app.module';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { PagesService } from '../src/pages/pages.service';
 import type { SandboxOptin } from '../src/sandbox/sandbox.types';
-import { TokensModule } from '../src/tokens/tokens.module';
 import { TokensService, type TokenClaim } from '../src/tokens/tokens.service';
 import { createTestApp, type TestApp } from './harness/app';
 import { PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
-
-// Until the application imports TokensModule itself; Nest keeps one instance if it already does.
-const register = AppModule.register.bind(AppModule);
-jest.spyOn(AppModule, 'register').mockImplementation((...args) => {
-  const module = register(...args);
-  return { ...module, imports: [...(module.imports ?? []), TokensModule] };
-});
 
 jest.setTimeout(180_000);
 

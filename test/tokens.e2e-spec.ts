@@ -5,24 +5,17 @@
  * routes, whose wire bodies are checked against what the sandbox received.
  */
 import { randomBytes } from 'node:crypto';
-import { AppModule } from '../src/app.module';
 import { ManualClock } from '../src/common/clock';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { PagesService } from '../src/pages/pages.service';
 import type { SandboxOptin } from '../src/sandbox/sandbox.types';
-import { TokensModule } from '../src/tokens/tokens.module';
+import { pageWebhook } from '../src/sandbox/webhook-events';
 import { TokensService, type TokenClaim } from '../src/tokens/tokens.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { createSegment } from './harness/campaigns';
-
-// Until the application imports TokensModule itself; Nest keeps one instance if it already does.
-const register = AppModule.register.bind(AppModule);
-jest.spyOn(AppModule, 'register').mockImplementation((...args) => {
-  const module = register(...args);
-  return { ...module, imports: [...(module.imports ?? []), TokensModule] };
-});
+import { eventually } from './harness/eventually';
 
 const OPEN = '6100000000000001';
 const OPEN_TOO = '6100000000000002';
@@ -289,6 +282,37 @@ describe('notification tokens', () => {
       expect(await claim(OPEN_TOO, 'notification_messages', 'news')).toMatchObject({
         claimed: true,
       });
+    });
+  });
+
+  describe('through the webhook', () => {
+    it('stores the opt-ins Facebook sends, and applies STOP and RESUME NOTIFICATIONS', async () => {
+      await t.app.listen(0, '127.0.0.1');
+      const url = `${await t.app.getUrl()}/webhooks/messenger`.replace('[::1]', '127.0.0.1');
+      const deliver = (event: Record<string, unknown>) =>
+        sandbox().sendWebhook(url, pageWebhook(PAGE_ID, [event]));
+      const { token, event } = sandbox().optIn(PAGE_ID, OPEN, {
+        type: 'notification_messages',
+        topic: 'webhook-deals',
+        frequency: 'DAILY',
+      });
+      expect((await deliver(event)).status).toBe(200);
+      // Delivered again, as Facebook retries: still one token.
+      expect((await deliver(event)).status).toBe(200);
+      const topicOf = async () =>
+        (await list(OPEN)).filter((item) => item.topic === 'webhook-deals');
+      expect(await eventually(topicOf, (items) => items.length > 0)).toEqual([
+        expect.objectContaining({ kind: 'notification_messages', status: 'active' }),
+      ]);
+      expect(
+        await t.db.collection('notification_tokens').countDocuments({ topic: 'webhook-deals' }),
+      ).toBe(1);
+      expect(JSON.stringify(await list(OPEN))).not.toContain(token);
+
+      await deliver(sandbox().setNotificationStatus(PAGE_ID, OPEN, 'STOP NOTIFICATIONS'));
+      await eventually(topicOf, (items) => items[0]?.status === 'stopped');
+      await deliver(sandbox().setNotificationStatus(PAGE_ID, OPEN, 'RESUME NOTIFICATIONS'));
+      await eventually(topicOf, (items) => items[0]?.status === 'active');
     });
   });
 
