@@ -10,6 +10,7 @@ import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { PagesService } from '../src/pages/pages.service';
 import type { SandboxOptin } from '../src/sandbox/sandbox.types';
+import { outcomeOfSend } from '../src/tokens/token-rules';
 import { TokensService, type TokenClaim } from '../src/tokens/tokens.service';
 import { createTestApp, type TestApp } from './harness/app';
 import { PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
@@ -91,7 +92,7 @@ describe('token claims racing across app instances', () => {
         const sent = await instance.app
           .get(MessengerClient)
           .sendMessage(page, { ...body, recipient: claim.recipient } as unknown as typeof body);
-        await tokens.settle(claim, sent.ok ? (kind === 'otn' ? 'consumed' : 'sent') : 'invalid');
+        await tokens.settle(claim, outcomeOfSend(kind, sent.ok ? undefined : sent.failure));
         return { user, claim, sent };
       }),
     );

@@ -1,9 +1,11 @@
+import type { FailureClass, FailureEffect } from '../messenger/graph-errors';
 import {
   effectiveStatus,
   firstMissing,
   MARKETING_COOLDOWN_MS,
   nextAllowedAt,
   otnExpiry,
+  outcomeOfSend,
   parseOptin,
   settledStatus,
   useKeyOf,
@@ -87,6 +89,40 @@ describe('settled status', () => {
       expect(settledStatus('notification_messages', outcome)).toBe('active');
     }
     expect(settledStatus('notification_messages', 'invalid')).toBe('invalid');
+  });
+});
+
+describe('outcomeOfSend', () => {
+  const graph = (klass: FailureClass, effect: FailureEffect) =>
+    ({ kind: 'graph', class: klass, effect }) as const;
+
+  it('settles a success as consumed (OTN) or sent (marketing message)', () => {
+    expect(outcomeOfSend('otn')).toBe('consumed');
+    expect(outcomeOfSend('notification_messages')).toBe('sent');
+  });
+
+  it("settles Facebook's frequency refusal as frequency", () => {
+    expect(outcomeOfSend('notification_messages', graph('permanent', 'frequency'))).toBe(
+      'frequency',
+    );
+  });
+
+  it('spends an OTN on any refusal Facebook answered, a marketing-message token only on a bad parameter', () => {
+    expect(outcomeOfSend('otn', graph('permanent', 'suppress_user'))).toBe('invalid');
+    expect(outcomeOfSend('otn', graph('page_fatal', 'pause_page'))).toBe('invalid');
+    expect(outcomeOfSend('notification_messages', graph('permanent', 'invalid_parameter'))).toBe(
+      'invalid',
+    );
+    expect(outcomeOfSend('notification_messages', graph('permanent', 'suppress_user'))).toBe(
+      'unknown',
+    );
+  });
+
+  it('settles a lost or ambiguous answer as unknown', () => {
+    const lost = { kind: 'transport', class: 'ambiguous', effect: 'none' } as const;
+    expect(outcomeOfSend('otn', lost)).toBe('unknown');
+    expect(outcomeOfSend('otn', graph('ambiguous', 'none'))).toBe('unknown');
+    expect(outcomeOfSend('notification_messages', lost)).toBe('unknown');
   });
 });
 

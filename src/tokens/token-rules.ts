@@ -3,6 +3,7 @@
  * opt-in webhook says, when a token expires, how often a marketing-message token
  * may be used, and the keys under which uses are claimed (SPEC §8).
  */
+import type { GraphFailure } from '../messenger/graph-errors';
 import type { MessagingEvent } from '../webhooks/messaging-event';
 
 export const TOKEN_KINDS = ['otn', 'notification_messages'] as const;
@@ -44,6 +45,24 @@ export function settledStatus(kind: TokenKind, outcome: TokenOutcome): TokenStat
   if (outcome === 'unknown') return 'unknown';
   // A frequency refusal of an OTN still spent the attempt: the token is not tried again.
   return outcome === 'frequency' ? 'invalid' : 'consumed';
+}
+
+/**
+ * The outcome to settle a claim with, from the final result of its send (after
+ * any retries): success; Facebook's frequency refusal; a refusal Facebook
+ * answered (for an OTN any, since it is never tried again; for a marketing-
+ * message token only an invalid parameter, as a refused user does not make the
+ * token bad); otherwise `unknown`: the answer was lost or ambiguous.
+ */
+export function outcomeOfSend(
+  kind: TokenKind,
+  failure?: Pick<GraphFailure, 'kind' | 'class' | 'effect'>,
+): TokenOutcome {
+  if (!failure) return kind === 'otn' ? 'consumed' : 'sent';
+  if (failure.effect === 'frequency') return 'frequency';
+  const answered = failure.kind === 'graph' && failure.class !== 'ambiguous';
+  if (answered && (kind === 'otn' || failure.effect === 'invalid_parameter')) return 'invalid';
+  return 'unknown';
 }
 
 /** An OTN token expires a year after the opt-in. */
