@@ -167,6 +167,29 @@ describe('notification tokens', () => {
       ]);
     });
 
+    it('are deleted with their uses a month after they expired, by the periodic sweep', async () => {
+      await optIn(NEVER_SEEN, { type: 'one_time_notif_req', topic: 'ancient' });
+      const used = (await claim(NEVER_SEEN, 'otn', 'ancient')) as TokenClaim;
+      await tokens.settle(used, 'consumed');
+      const stored = async () => [
+        await t.db.collection('notification_tokens').countDocuments({ _id: used.tokenId as never }),
+        await t.db.collection('notification_token_uses').countDocuments({ tokenId: used.tokenId }),
+      ];
+      expect(await stored()).toEqual([1, 1]);
+      const now = clock.now();
+      try {
+        clock.advance(365 * DAY + 29 * DAY);
+        await tokens.sweepExpired();
+        expect(await stored()).toEqual([1, 1]);
+        // This sweep takes every token the tests above stored; those below store their own.
+        clock.advance(2 * DAY);
+        await tokens.sweepExpired();
+      } finally {
+        clock.set(now);
+      }
+      expect(await stored()).toEqual([0, 0]);
+    });
+
     it('from the checkbox plugin are kept under the user_ref, and make no user', async () => {
       await tokens.applyOptin(context(), {
         recipient: { id: PAGE_ID },
