@@ -5,10 +5,24 @@
 import { benchGraphSend } from './graph-send';
 import { benchImport } from './import';
 import { describeMachine } from './machine';
+import { benchScale } from './scale';
+import { benchSend } from './send';
+import { benchWebhooks } from './webhooks';
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   'graph-send': () => benchGraphSend(),
   import: () => benchImport(process.env.BENCH_IMPORT_SIZES?.split(',').map(Number)),
+  send: () =>
+    benchSend(
+      Number(process.env.BENCH_SEND_USERS ?? 2000),
+      Number(process.env.BENCH_SEND_LARGE ?? 200_000),
+    ),
+  webhooks: () => benchWebhooks(Number(process.env.BENCH_WEBHOOK_BODIES ?? 5000)),
+  scale: () =>
+    benchScale(
+      Number(process.env.BENCH_SCALE_USERS ?? 400),
+      Number(process.env.BENCH_SCALE_RATE ?? 40),
+    ),
 };
 
 async function main(): Promise<void> {
