@@ -7,7 +7,6 @@ import { benchImport } from './import';
 import { describeMachine } from './machine';
 import { benchScale } from './scale';
 import { benchSend } from './send';
-import { benchWebhooks } from './webhooks';
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   'graph-send': () => benchGraphSend(),
@@ -17,7 +16,6 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
       Number(process.env.BENCH_SEND_USERS ?? 2000),
       Number(process.env.BENCH_SEND_LARGE ?? 200_000),
     ),
-  webhooks: () => benchWebhooks(Number(process.env.BENCH_WEBHOOK_BODIES ?? 5000)),
   scale: () =>
     benchScale(
       Number(process.env.BENCH_SCALE_USERS ?? 400),
