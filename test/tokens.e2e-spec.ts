@@ -145,6 +145,10 @@ describe('notification tokens', () => {
 
       const second = (await claim(CLOSED, 'otn', 'sale')) as TokenClaim;
       expect(second).toMatchObject({ claimed: true, value: newer });
+      // Claimed, not settled yet: listed as spent with an unknown fate.
+      expect((await list(CLOSED)).find((token) => token.id === second.tokenId)).toMatchObject({
+        status: 'unknown',
+      });
       await tokens.settle(second, 'unknown');
       expect(await claim(CLOSED, 'otn', 'sale')).toEqual({ claimed: false, reason: 'no_token' });
       expect(await tokens.holders(PAGE_ID, 'otn', 'sale')).toEqual(new Set());

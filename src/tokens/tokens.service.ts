@@ -204,11 +204,14 @@ export class TokensService {
         const lastUse =
           token.kind === 'notification_messages' ? await this.lastUse(token) : undefined;
         const lastUsedAt = lastUse?.claimedAt ?? token.lastUsedAt;
+        // An OTN claimed but not settled (in flight, or its sender crashed) is spent: its fate is unknown.
+        const unsettled =
+          token.kind === 'otn' && token.status === 'active' && (await this.useExists(token._id));
         return {
           id: token._id,
           kind: token.kind,
           topic: token.topic,
-          status: effectiveStatus(token, now),
+          status: unsettled ? 'unknown' : effectiveStatus(token, now),
           createdAt: token.createdAt,
           expiresAt: token.expiresAt,
           ...(token.frequency ? { frequency: token.frequency } : {}),
