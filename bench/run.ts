@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
     benchSend(
       Number(process.env.BENCH_SEND_USERS ?? 2000),
       Number(process.env.BENCH_SEND_LARGE ?? 200_000),
+      Number(process.env.BENCH_SEND_DEADLINE_S ?? 900) * 1000,
     ),
   scale: () =>
     benchScale(
