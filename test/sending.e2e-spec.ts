@@ -10,16 +10,8 @@ import { ManualClock } from '../src/common/clock';
 import { OutcomesService } from '../src/delivery/outcomes.service';
 import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
-import { createCampaign, createSegment } from './harness/campaigns';
+import { createCampaign, createSegment, ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
-
-export const ENGINE_ENV = {
-  ROLE: 'all',
-  ENGINE_TICK_MS: '20',
-  ENGINE_REFRESH_MS: '50',
-  RETRY_BASE_MS: '5',
-  PAGE_LEASE_TTL_MS: '3000',
-};
 
 const psid = (n: number) => String(7_000_000_000_000_000 + n);
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();

@@ -6,6 +6,7 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsersRepository, type StoredUser } from '../audience/users.repository';
 import { ApiError } from '../common/api-error';
@@ -16,9 +17,12 @@ import { MessengerClient } from '../messenger/messenger-client.service';
 import type { SendApiMessage, SendMessageBody } from '../messenger/payloads';
 import { PagesService } from '../pages/pages.service';
 import { SegmentsService } from '../segments/segments.service';
+import { outcomeOfSend } from '../tokens/token-rules';
+import { TokensService, type TokenClaim } from '../tokens/tokens.service';
 import { TestSend } from './campaign.schema';
 import type { StoredCampaign } from './campaign-changes.service';
 import { campaignSendBody, compiledMessage, personalisationScope } from './campaign-message';
+import { tokenKindOf } from './delivery-policy';
 import { EligibilityCounter, eligibilityOf, type EligibilityBreakdown } from './eligibility';
 import { renderMessage, type Rendered } from './personalisation';
 
@@ -63,6 +67,7 @@ export class CampaignPreviewService {
     private readonly messenger: MessengerClient,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly tokens: TokensService,
   ) {}
 
   /** The rendered Send API bodies for sample users (or the PSIDs asked for) and who could receive the message now. */
@@ -155,12 +160,6 @@ export class CampaignPreviewService {
         message: `the thread of user ${psid} is owned by app ${owner}; take it back (POST /api/pages/${campaign.pageId}/threads/${psid}/take) to test-send`,
       });
     }
-    if (useToken && campaign.delivery.policy === 'otn') {
-      return fail(HttpStatus.CONFLICT, {
-        reason: 'no_token',
-        message: `user ${psid} has no unused one-time-notification token for topic ${campaign.delivery.topic}`,
-      });
-    }
     const record = (fields: Partial<TestSend>) =>
       this.testSends.create({
         campaignId: String(campaign._id),
@@ -175,13 +174,41 @@ export class CampaignPreviewService {
       return fail(HttpStatus.UNPROCESSABLE_ENTITY, error);
     }
     const request = campaignSendBody(campaign, psid, rendered.message);
+    const kind = tokenKindOf(campaign.delivery);
+    let token: TokenClaim | undefined;
+    if (useToken && kind && 'topic' in campaign.delivery) {
+      // A real token of the campaign's kind and topic, claimed like the engine claims it.
+      const claim = await this.tokens.claim(
+        campaign.pageId,
+        psid,
+        kind,
+        campaign.delivery.topic,
+        `test-send:${String(campaign._id)}:${psid}:${randomUUID()}`,
+      );
+      if (!claim.claimed) {
+        return fail(HttpStatus.CONFLICT, {
+          reason: claim.reason,
+          message: `user ${psid} has no usable ${kind} token for topic ${campaign.delivery.topic} now`,
+        });
+      }
+      token = claim;
+    }
     const result = await this.messenger.sendMessage(
       await this.pages.credentials(campaign.pageId),
-      request,
+      token ? { ...request, recipient: token.recipient } : request,
     );
+    if (token)
+      await this.tokens.settle(
+        token,
+        outcomeOfSend(token.kind, result.ok ? undefined : result.failure),
+      );
     if (result.ok) {
       await record({ ok: true, messageId: result.value.messageId });
-      return { ok: true, messageId: result.value.messageId, request };
+      // The answer shows the body as sent, never a token's value.
+      const shown: SendMessageBody = token
+        ? { ...request, recipient: hiddenToken(token) }
+        : request;
+      return { ok: true, messageId: result.value.messageId, request: shown };
     }
     const error = publicFailure(result.failure);
     await record({ ok: false, error });
@@ -225,11 +252,24 @@ export class CampaignPreviewService {
     now: Date,
   ): Promise<EligibilityBreakdown> {
     const counter = new EligibilityCounter();
-    // No notification token is stored yet (the token ledger comes with the tokens issue).
-    const context = { now, appId: this.config.appId, hasToken: false };
+    const kind = tokenKindOf(campaign.delivery);
+    const holders =
+      kind && 'topic' in campaign.delivery
+        ? await this.tokens.holders(campaign.pageId, kind, campaign.delivery.topic)
+        : undefined;
     for await (const user of this.users.cursorMatching(filter)) {
-      counter.add(eligibilityOf(user, campaign.delivery, context));
+      const hasToken = holders?.has(user.psid) ?? false;
+      counter.add(
+        eligibilityOf(user, campaign.delivery, { now, appId: this.config.appId, hasToken }),
+      );
     }
     return counter.breakdown;
   }
+}
+
+/** The recipient of a token send as the API shows it: the token's kind, not its value. */
+function hiddenToken(token: TokenClaim): SendMessageBody['recipient'] {
+  return token.kind === 'otn'
+    ? { one_time_notif_token: '(hidden)' }
+    : { notification_messages_token: '(hidden)' };
 }

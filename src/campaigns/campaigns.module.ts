@@ -4,6 +4,7 @@ import { AudienceModule } from '../audience/audience.module';
 import { MessengerModule } from '../messenger/messenger.module';
 import { PagesModule } from '../pages/pages.module';
 import { SegmentsModule } from '../segments/segments.module';
+import { TokensStoreModule } from '../tokens/tokens-store.module';
 import { Campaign, CampaignSchema, TestSend, TestSendSchema } from './campaign.schema';
 import { CampaignRunsModule } from './campaign-runs.module';
 import { CampaignsController } from './campaigns.controller';
@@ -21,6 +22,7 @@ import { CampaignsService } from './campaigns.service';
     MessengerModule,
     PagesModule,
     SegmentsModule,
+    TokensStoreModule,
   ],
   controllers: [CampaignsController],
   providers: [CampaignsService, CampaignPreviewService],

@@ -11,12 +11,21 @@ import { unknownKeyProblems } from './known-keys';
 export type DeliveryPolicy =
   | { policy: 'window'; attemptUnknownWindow: boolean }
   | { policy: 'tag'; tag: string }
-  | { policy: 'otn'; topic: string };
+  | { policy: 'otn'; topic: string }
+  | { policy: 'notification_messages'; topic: string };
+
+/** The policies that send to a notification token instead of a PSID, and the ledger's kind for each. */
+export function tokenKindOf(delivery: DeliveryPolicy): 'otn' | 'notification_messages' | undefined {
+  return delivery.policy === 'otn' || delivery.policy === 'notification_messages'
+    ? delivery.policy
+    : undefined;
+}
 
 const ALLOWED_KEYS: Record<string, readonly string[]> = {
   window: ['policy', 'attemptUnknownWindow'],
   tag: ['policy', 'tag'],
   otn: ['policy', 'topic'],
+  notification_messages: ['policy', 'topic'],
 };
 
 export function parseDelivery(
@@ -26,7 +35,8 @@ export function parseDelivery(
 ): { delivery: DeliveryPolicy } | { problems: ErrorDetail[] } {
   const problem = (at: string, reason: string) => ({ problems: [{ field: at, reason }] });
   if (input === undefined) return { delivery: { policy: 'window', attemptUnknownWindow: false } };
-  if (!isJsonObject(input)) return problem(field, 'must be {policy: window|tag|otn, …}');
+  if (!isJsonObject(input))
+    return problem(field, 'must be {policy: window|tag|otn|notification_messages, …}');
   const policy = input.policy ?? 'window';
   const unknown = unknownKeyProblems(input, ALLOWED_KEYS, policy, 'policy', field);
   if (unknown.length > 0) return { problems: unknown };
@@ -51,15 +61,18 @@ export function parseDelivery(
       }
       return { delivery: { policy: 'tag', tag: input.tag } };
     case 'otn':
+    case 'notification_messages':
       if (typeof input.topic !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(input.topic)) {
         return problem(
           `${field}.topic`,
           'must be the opt-in topic (letters, digits, _ . -; at most 100)',
         );
       }
-      return { delivery: { policy: 'otn', topic: input.topic } };
+      return {
+        delivery: { policy: input.policy as 'otn' | 'notification_messages', topic: input.topic },
+      };
     default:
-      return problem(`${field}.policy`, 'must be window, tag or otn');
+      return problem(`${field}.policy`, 'must be window, tag, otn or notification_messages');
   }
 }
 

@@ -59,6 +59,7 @@ export function eligibilityOf(
     case 'tag':
       return 'eligible';
     case 'otn':
+    case 'notification_messages':
       return context.hasToken ? 'eligible' : 'no_token';
   }
 }

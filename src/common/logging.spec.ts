@@ -40,8 +40,12 @@ describe('log redaction', () => {
       'request',
     );
     logger.info({ page: { accessToken: 'EAABtoken999', appSecret: 'appsecret777' } }, 'page');
+    logger.info(
+      { recipient: { one_time_notif_token: 'otn555', notification_messages_token: 'nmt444' } },
+      'send',
+    );
     const output = lines.join('');
-    expect(output).not.toMatch(/abc123secret|sha256=ff|EAABtoken999|appsecret777/);
+    expect(output).not.toMatch(/abc123secret|sha256=ff|EAABtoken999|appsecret777|otn555|nmt444/);
     expect(output).toContain('[Redacted]');
   });
 });

@@ -18,6 +18,7 @@ export const REDACTED_PATHS = [
   '*.access_token',
   '*.token',
   '*.one_time_notif_token',
+  '*.notification_messages_token',
   '*.apiTokens',
   '*.encryptionKey',
 ];

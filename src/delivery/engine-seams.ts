@@ -10,6 +10,7 @@ import type { Clock } from '../common/clock';
 import type { GraphFailure } from '../messenger/graph-errors';
 import type { MessengerClient, PageCredentials } from '../messenger/messenger-client.service';
 import type { DeliveryStore } from './delivery-store';
+import type { TokensService } from '../tokens/tokens.service';
 import type { PageLeases } from './page-leases';
 import type { RetryPolicy } from './retry-policy';
 
@@ -41,6 +42,8 @@ export interface EngineSeams {
   leases: PageLeases;
   clock: Clock;
   messenger: Pick<MessengerClient, 'sendMessage'>;
+  /** The notification-token ledger, for the otn and notification_messages policies. */
+  tokens: Pick<TokensService, 'holders' | 'claim' | 'settle'>;
   config: EngineConfig;
   metrics: EngineMetrics;
   credentials(pageId: string): Promise<PageCredentials>;

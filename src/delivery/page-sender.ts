@@ -15,6 +15,7 @@ import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { StoredUser } from '../audience/users.repository';
 import type { StoredCampaign } from '../campaigns/campaign-changes.service';
 import { ApiError } from '../common/api-error';
+import { tokenKindOf } from '../campaigns/delivery-policy';
 import { eligibilityOf } from '../campaigns/eligibility';
 import {
   campaignSendBody,
@@ -26,6 +27,7 @@ import type { GraphFailure } from '../messenger/graph-errors';
 import type { PageCredentials } from '../messenger/messenger-client.service';
 import type { SendApiMessage, SendMessageBody } from '../messenger/payloads';
 import { slowdownFor } from '../messenger/usage-headers';
+import { outcomeOfSend } from '../tokens/token-rules';
 import { deliveryKey, type Delivery, type DeliveryOutcome } from './delivery.schema';
 import type { EngineSeams, RunProgress, StoredRun } from './engine-seams';
 import type { HeldLease } from './page-leases';
@@ -71,6 +73,8 @@ class RunInProgress {
   counted = false;
   /** A retry round's candidates: PSID → the outcome being retried. */
   retrying?: Map<string, { status: string; reason?: string }>;
+  /** A token policy's holders of a usable token of the topic, read once when the run is picked up. */
+  tokenHolders?: Set<string>;
 
   constructor(
     public campaign: StoredCampaign,
@@ -296,6 +300,13 @@ export class PageSender {
     progress.nextSeq = progress.checkpoint + 1;
     progress.done = progress.nextSeq;
     if (round > 0) progress.retrying = await store.retryCandidates(progress.runId, round);
+    const kind = tokenKindOf(campaign.delivery);
+    if (kind && 'topic' in campaign.delivery)
+      progress.tokenHolders = await this.seams.tokens.holders(
+        this.pageId,
+        kind,
+        campaign.delivery.topic,
+      );
     progress.total = saved?.total ?? progress.retrying?.size ?? 0;
     progress.audience = run.progress?.audience ?? progress.total;
     progress.counted = Boolean(saved?.counted || progress.retrying);
@@ -351,7 +362,7 @@ export class PageSender {
     const verdict = eligibilityOf(user, campaign.delivery, {
       now,
       appId: this.seams.config.appId,
-      hasToken: false,
+      hasToken: progress.tokenHolders?.has(user.psid) ?? false,
     });
     if (verdict !== 'eligible') return this.track(progress, { ...claim, skipReason: verdict });
     const rendered = await this.render(progress, user);
@@ -370,7 +381,11 @@ export class PageSender {
     await this.slot(progress);
     // The lease may have lapsed while waiting: then this recipient stays unclaimed for the next holder.
     if (this.stopped || !this.seams.leases.isValid(this.lease)) return this.stop();
-    this.track(progress, claim, () => this.send(progress, body));
+    this.track(progress, claim, async () =>
+      tokenKindOf(campaign.delivery)
+        ? this.sendToToken(progress, body, claim)
+        : (await this.send(progress, body, user.psid)).fields,
+    );
   }
 
   /**
@@ -446,8 +461,39 @@ export class PageSender {
     this.tasks.add(task);
   }
 
+  /**
+   * A token policy (SPEC §3): the user's token is claimed by an insert keyed by the
+   * delivery before the call, so it is never used twice, sent to, and settled with
+   * what Facebook answered (an OTN is spent whatever happened).
+   */
+  private async sendToToken(
+    progress: RunInProgress,
+    body: SendMessageBody,
+    delivery: Pick<Delivery, '_id' | 'psid'>,
+  ): Promise<OutcomeFields> {
+    const { campaign } = progress;
+    const kind = tokenKindOf(campaign.delivery)!;
+    const topic = 'topic' in campaign.delivery ? campaign.delivery.topic : '';
+    const token = await this.seams.tokens.claim(
+      this.pageId,
+      delivery.psid,
+      kind,
+      topic,
+      delivery._id,
+    );
+    if (!token.claimed)
+      return { status: 'skipped', reason: token.reason, retryable: false, attempts: 0 };
+    const sent = await this.send(progress, { ...body, recipient: token.recipient }, delivery.psid);
+    await this.seams.tokens.settle(token, outcomeOfSend(kind, sent.failure));
+    return sent.fields;
+  }
+
   /** One recipient through the Send API, retrying retryable failures with backoff; what to record. */
-  private async send(progress: RunInProgress, body: SendMessageBody): Promise<OutcomeFields> {
+  private async send(
+    progress: RunInProgress,
+    body: SendMessageBody,
+    psid: string,
+  ): Promise<{ fields: OutcomeFields; failure?: GraphFailure }> {
     for (let attempt = 1; ; attempt += 1) {
       await this.pace.cap.pass();
       await progress.cap.pass();
@@ -462,19 +508,23 @@ export class PageSender {
           await this.seams.pageHealthy(this.pageId);
         }
         return {
-          status: 'sent',
-          retryable: false,
-          attempts: attempt,
-          messageId: result.value.messageId,
-          sentAt: this.seams.clock.now(),
+          fields: {
+            status: 'sent',
+            retryable: false,
+            attempts: attempt,
+            messageId: result.value.messageId,
+            sentAt: this.seams.clock.now(),
+          },
         };
       }
       const delay =
         result.failure.class === 'retryable'
           ? retryDelay(this.seams.config.retry, attempt)
           : undefined;
-      if (delay === undefined || this.stopped)
-        return this.failed(progress, result.failure, attempt, body);
+      if (delay === undefined || this.stopped) {
+        const fields = await this.failed(progress, result.failure, attempt, psid);
+        return { fields, failure: result.failure };
+      }
       await this.backOff(progress, delay);
     }
   }
@@ -497,7 +547,7 @@ export class PageSender {
     progress: RunInProgress,
     failure: GraphFailure,
     attempts: number,
-    body: SendMessageBody,
+    psid: string,
   ): Promise<OutcomeFields> {
     const error = {
       code: failure.code,
@@ -510,8 +560,7 @@ export class PageSender {
       this.pageFatal = true;
       await this.seams.pageFatal(this.pageId, failure);
     }
-    const psid = 'id' in body.recipient ? body.recipient.id : undefined;
-    if (failure.effect === 'suppress_user' && psid)
+    if (failure.effect === 'suppress_user')
       await this.seams.suppress(this.pageId, psid, failure.reason);
     if (failure.class === 'ambiguous')
       return { status: 'unknown', reason: failure.reason, retryable: true, attempts, error };

@@ -22,6 +22,7 @@ import type { GraphFailure } from '../messenger/graph-errors';
 import { MessengerClient } from '../messenger/messenger-client.service';
 import { PageHealthService } from '../pages/page-health.service';
 import { PagesService } from '../pages/pages.service';
+import { TokensService } from '../tokens/tokens.service';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryStore } from './delivery-store';
 import type { EngineConfig, EngineSeams } from './engine-seams';
@@ -55,6 +56,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     private readonly metrics: DeliveryMetrics,
     clock: Clock,
     messenger: MessengerClient,
+    tokens: TokensService,
   ) {
     const engine: EngineConfig = {
       refreshMs: config.engine.refreshMs,
@@ -68,6 +70,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
       leases,
       clock,
       messenger,
+      tokens,
       config: engine,
       metrics,
       credentials: (pageId) => pages.credentials(pageId),

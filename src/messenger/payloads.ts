@@ -6,7 +6,10 @@ import { createHmac } from 'node:crypto';
 
 export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
 
-export type Recipient = { id: string } | { one_time_notif_token: string };
+export type Recipient =
+  | { id: string }
+  | { one_time_notif_token: string }
+  | { notification_messages_token: string };
 
 /** A Send API `message` object, as composed elsewhere (text, attachment, template…). */
 export type SendApiMessage = Record<string, unknown>;

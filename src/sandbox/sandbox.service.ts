@@ -335,8 +335,10 @@ export class SandboxService {
     if (owner !== undefined && owner !== this.appId) return fail(THREAD_CONTROLLED_BY_OTHER_APP);
     const scripted = this.scriptedError(recipientId);
     if (scripted) return fail(scripted);
+    // A notification token is the user's permission outside the window; a tag is Facebook's.
     if (
       request.messaging_type !== 'MESSAGE_TAG' &&
+      !tokenSpent &&
       this.scenario.outsideWindowPsids?.includes(recipientId)
     ) {
       return fail({ code: 10, subcode: 2018278 });

@@ -2,6 +2,15 @@
 import { auth, type TestApp } from './app';
 import { PAGE_ID } from './audience';
 
+/** An app whose sending engine runs, quickly: ticks and refreshes of tens of milliseconds, short retries. */
+export const ENGINE_ENV = {
+  ROLE: 'all',
+  ENGINE_TICK_MS: '20',
+  ENGINE_REFRESH_MS: '50',
+  RETRY_BASE_MS: '5',
+  PAGE_LEASE_TTL_MS: '3000',
+};
+
 export const EVERYONE = { attribute: 'psid', op: 'exists', value: true };
 
 export async function createSegment(
