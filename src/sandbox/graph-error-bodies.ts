@@ -74,7 +74,16 @@ export function graphErrorAnswer(spec: GraphErrorSpec): GraphErrorAnswer {
   };
 }
 
+/** A Graph error as Facebook words most of them: `(#code) words`. */
+export function graphError(code: number, words: string, subcode?: number): GraphErrorSpec {
+  return { code, subcode, message: `(#${code}) ${words}` };
+}
+
 /** A parameter error, as Facebook words them: `(#100) …`. */
-export function invalidParameter(message: string, subcode?: number): GraphErrorSpec {
-  return { code: 100, subcode, message: `(#100) ${message}` };
+export const invalidParameter = (message: string, subcode?: number): GraphErrorSpec =>
+  graphError(100, message, subcode);
+
+/** A refusal of the call itself (appsecret_proof): a GraphMethodException, without the `(#100)` prefix. */
+export function graphMethodException(message: string): GraphErrorSpec {
+  return { code: 100, type: 'GraphMethodException', message };
 }

@@ -8,7 +8,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { hubSignature, legacyHubSignature } from '../common/hub-signature';
 import { asId } from '../common/json';
 import { appsecretProof, PAGE_INBOX_APP_ID } from '../messenger/payloads';
-import { graphErrorAnswer, invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
+import {
+  graphErrorAnswer,
+  graphMethodException,
+  invalidParameter,
+  type GraphErrorSpec,
+} from './graph-error-bodies';
 import {
   handoverRefusal,
   primaryReceiver,
@@ -269,10 +274,10 @@ export class SandboxService {
       const proof = call.query.appsecret_proof;
       if (proof === undefined)
         return fail(
-          invalidParameter('API calls from the server require an appsecret_proof argument'),
+          graphMethodException('API calls from the server require an appsecret_proof argument'),
         );
       if (proof !== appsecretProof(token, page.appSecret))
-        return fail(invalidParameter('Invalid appsecret_proof provided in the API argument'));
+        return fail(graphMethodException('Invalid appsecret_proof provided in the API argument'));
     }
     switch (`${call.method} ${call.endpoint}`) {
       case 'POST messages':
