@@ -1,4 +1,5 @@
 import { composeMessage, isAudioOrVideo } from './message-composer';
+import { renderMessage } from './personalisation';
 import { problemsOf } from '../../test/harness/problems';
 
 const problems = (input: unknown) => problemsOf(() => composeMessage(input));
@@ -377,7 +378,11 @@ describe('composeMessage: only the fields each kind takes', () => {
       { kind: 'buttons', text: 't', buttons: [{ title: 'a', value: 'b' }], quickReplies: [] },
       'message.quickReplies',
     ],
-    ['generic', { kind: 'generic', elements: [{ title: 't' }], text: 'x' }, 'message.text'],
+    [
+      'generic',
+      { kind: 'generic', elements: [{ title: 't', subtitle: 's' }], text: 'x' },
+      'message.text',
+    ],
     [
       'media',
       { kind: 'media', mediaType: 'image', attachmentId: '1', buttons: [] },
@@ -407,7 +412,7 @@ describe('composeMessage: only the fields each kind takes', () => {
     ],
     [
       'an element',
-      { kind: 'generic', elements: [{ title: 't', image: 'https://x.io/i.png' }] },
+      { kind: 'generic', elements: [{ title: 't', subtitle: 's', image: 'https://x.io/i.png' }] },
       'message.elements[0].image',
     ],
     [
@@ -456,7 +461,7 @@ describe('composeMessage: a raw payload is held to the database and the Send API
       'neither text nor attachment',
       { metadata: 'x' },
       'message.payload',
-      'must have exactly one of text or attachment',
+      'must have exactly one of text, attachment or sticker_id',
     ],
     [
       '14 quick replies',
@@ -530,5 +535,103 @@ describe('isAudioOrVideo', () => {
     expect(isAudioOrVideo({ kind: 'media', mediaType: 'video' })).toBe(true);
     expect(isAudioOrVideo({ kind: 'attachment', attachmentType: 'image' })).toBe(false);
     expect(isAudioOrVideo({ kind: 'text' })).toBe(false);
+  });
+});
+
+describe('composeMessage: only what Facebook accepts (issue 10, composer corrections)', () => {
+  const scope = { user: { psid: '1', attributes: {} }, campaign: { name: 'c' } };
+  const template = (payload: object) => ({ attachment: { type: 'template', payload } });
+
+  it('compiles the log-in button to {type, url} without a title, which renders and sends', () => {
+    const message = composeMessage({
+      kind: 'buttons',
+      text: 'Your account',
+      buttons: [{ title: 'Log in', value: 'account_link:https://acme.example/login' }],
+    });
+    expect(message).toEqual(
+      template({
+        template_type: 'button',
+        text: 'Your account',
+        buttons: [{ type: 'account_link', url: 'https://acme.example/login' }],
+      }),
+    );
+    expect(renderMessage(message, scope)).toEqual({ ok: true, message });
+  });
+
+  it('accepts a receipt template in a raw message, as Facebook still does', () => {
+    const receipt = template({
+      template_type: 'receipt',
+      recipient_name: 'Stephane Crozatier',
+      order_number: '12345678902',
+      currency: 'USD',
+      payment_method: 'Visa 2345',
+      summary: { total_cost: 56.14 },
+    });
+    expect(composeMessage({ kind: 'raw', payload: receipt })).toEqual(receipt);
+  });
+
+  it.each([
+    [
+      'a log-in button to a plain-HTTP page',
+      {
+        kind: 'buttons',
+        text: 't',
+        buttons: [{ title: 'Log in', value: 'account_link:http://acme.example/login' }],
+      },
+      'message.buttons[0].value',
+      'account_link: takes an https URL (Facebook requires HTTPS)',
+    ],
+    [
+      'a generic element with only a title',
+      { kind: 'generic', elements: [{ title: 'Tent' }] },
+      'message.elements[0]',
+      'needs a subtitle, imageUrl or buttons besides its title',
+    ],
+    [
+      'a raw generic element with only a title',
+      { kind: 'raw', payload: template({ template_type: 'generic', elements: [{ title: 'T' }] }) },
+      'message.payload.attachment.payload.elements[0]',
+      'needs a subtitle, image_url or buttons besides its title',
+    ],
+    [
+      'a raw log-in button to a plain-HTTP page',
+      {
+        kind: 'raw',
+        payload: template({
+          template_type: 'button',
+          text: 't',
+          buttons: [{ type: 'account_link', url: 'http://acme.example/login' }],
+        }),
+      },
+      'message.payload.attachment.payload.buttons[0].url',
+      'must be an HTTPS URL',
+    ],
+    [
+      'a raw postback button without payload',
+      {
+        kind: 'raw',
+        payload: template({
+          template_type: 'button',
+          text: 't',
+          buttons: [{ type: 'postback', title: 'Yes' }],
+        }),
+      },
+      'message.payload.attachment.payload.buttons[0].payload',
+      'is required for a postback button',
+    ],
+    [
+      'raw keys the Send API does not take',
+      { kind: 'raw', payload: { text: 'Hi', reply_to: { mid: 'm_1' } } },
+      'message.payload',
+      'has keys the Send API does not take: reply_to',
+    ],
+    [
+      'raw empty quick replies',
+      { kind: 'raw', payload: { text: 'Hi', quick_replies: [] } },
+      'message.payload.quick_replies',
+      'must not be empty',
+    ],
+  ])('refuses %s at save, naming the field', (_name, input, field, reason) => {
+    expect(problems(input)).toEqual([{ field, reason }]);
   });
 });

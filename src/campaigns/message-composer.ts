@@ -7,6 +7,7 @@
 import { isJsonObject } from '../common/json';
 import { FieldProblems, type ErrorDetail } from '../common/api-error';
 import {
+  FACEBOOK_URL,
   length,
   messageLimitProblem,
   SEND_API_LIMITS as LIMITS,
@@ -45,8 +46,6 @@ export const RAW_MAX_BYTES = 64 * 1024;
 export const RAW_MAX_DEPTH = 20;
 export const HAS_LIQUID = /\{\{|\{%/;
 const URL_PATTERN = /^https?:\/\/[^\s]+$/i;
-/** The media template takes only Facebook-hosted media (or an uploaded attachment id). */
-const FACEBOOK_URL = /^https:\/\/(www\.|business\.|m\.)?facebook\.com\/[^\s]+$/i;
 
 export class MessageError extends FieldProblems {}
 
@@ -161,9 +160,12 @@ class Composer {
         );
       return { type: 'phone_number', title, payload: phone };
     }
+    // Facebook's log-in button has no title of its own, and takes only HTTPS.
     if (raw.startsWith('account_link:')) {
-      const url = this.url(raw.slice('account_link:'.length), `${field}.value`);
-      return url ? { type: 'account_link', url } : undefined;
+      const url = raw.slice('account_link:'.length);
+      return /^https:\/\/\S+$/i.test(url)
+        ? { type: 'account_link', url }
+        : this.fail(`${field}.value`, 'account_link: takes an https URL (Facebook requires HTTPS)');
     }
     if (length(raw) > LIMITS.payload)
       return this.fail(
@@ -362,6 +364,12 @@ function genericElement(c: Composer, element: unknown, field: string): Json {
       ? undefined
       : c.url(element.defaultActionUrl, `${field}.defaultActionUrl`);
   const buttons = c.buttons(element.buttons, `${field}.buttons`, 0);
+  // Facebook refuses a title alone (100/2018035); a field given but invalid has its own problem.
+  const alone =
+    element.subtitle === undefined &&
+    element.imageUrl === undefined &&
+    !(Array.isArray(element.buttons) && element.buttons.length > 0);
+  if (alone) c.fail(field, 'needs a subtitle, imageUrl or buttons besides its title');
   return {
     title,
     ...(subtitle ? { subtitle } : {}),

@@ -1,4 +1,5 @@
 import { composeMessage } from '../campaigns/message-composer';
+import { problemsOf } from '../../test/harness/problems';
 import { checkSendRequest } from '../sandbox/send-api-rules';
 import {
   facebookWording,
@@ -70,7 +71,16 @@ describe('messageLimitProblem: each limit, typed, with its path', () => {
     [
       'a message of neither kind',
       { metadata: 'x' },
-      { path: [], kind: 'invalid', expected: 'must have exactly one of text or attachment' },
+      {
+        path: [],
+        kind: 'invalid',
+        expected: 'must have exactly one of text, attachment or sticker_id',
+        facebook: {
+          code: 100,
+          subcode: 2018034,
+          words: 'Message cannot be empty, must provide valid attachment or text',
+        },
+      },
     ],
   ])('%s', (_name, message, problem) => {
     expect(messageLimitProblem(message)).toEqual(problem);
@@ -166,19 +176,23 @@ describe('one limit, the same for the composer and the sandbox', () => {
       SEND_API_LIMITS.elements,
       (size) => ({
         kind: 'generic',
-        elements: Array.from({ length: size }, () => ({ title: 't' })),
+        elements: Array.from({ length: size }, () => ({ title: 't', subtitle: 's' })),
       }),
       (size) =>
         template({
           template_type: 'generic',
-          elements: Array.from({ length: size }, () => ({ title: 't' })),
+          elements: Array.from({ length: size }, () => ({ title: 't', subtitle: 's' })),
         }),
     ],
     [
       'elementTitle',
       SEND_API_LIMITS.elementTitle,
-      (size) => ({ kind: 'generic', elements: [{ title: 'x'.repeat(size) }] }),
-      (size) => template({ template_type: 'generic', elements: [{ title: 'x'.repeat(size) }] }),
+      (size) => ({ kind: 'generic', elements: [{ title: 'x'.repeat(size), subtitle: 's' }] }),
+      (size) =>
+        template({
+          template_type: 'generic',
+          elements: [{ title: 'x'.repeat(size), subtitle: 's' }],
+        }),
     ],
     [
       'otnTitle',
@@ -197,5 +211,202 @@ describe('one limit, the same for the composer and the sandbox', () => {
   ])('%s: both accept the limit and refuse one more', (_name, limit, input, message) => {
     expect([saves(input(limit)), send(message(limit))]).toEqual([true, undefined]);
     expect([saves(input(limit + 1)), send(message(limit + 1))?.code]).toEqual([false, 100]);
+  });
+});
+
+describe('the composer and the sandbox agree on every message', () => {
+  const send = (message: unknown) =>
+    checkSendRequest({ recipient: { id: '1' }, messaging_type: 'UPDATE', message }, []);
+  const button = (fields: object) =>
+    template({ template_type: 'button', text: 't', buttons: [fields] });
+  const media = (element: object) => template({ template_type: 'media', elements: [element] });
+  const receipt = {
+    template_type: 'receipt',
+    recipient_name: 'Stephane Crozatier',
+    order_number: '12345678902',
+    currency: 'USD',
+    payment_method: 'Visa 2345',
+    summary: { total_cost: 56.14 },
+  };
+
+  it.each<[string, unknown]>([
+    [
+      'text with every quick-reply form',
+      {
+        kind: 'text',
+        text: 'Hi',
+        quickReplies: [
+          'Shop',
+          'user_email',
+          'user_phone_number',
+          'Later [https://x.io/l.png]',
+          { title: 'Yes', payload: 'YES' },
+        ],
+      },
+    ],
+    [
+      'an attachment by URL',
+      { kind: 'attachment', attachmentType: 'image', url: 'https://x.io/a.png' },
+    ],
+    [
+      'an attachment by id',
+      { kind: 'attachment', attachmentType: 'file', attachmentId: '1857777774821032' },
+    ],
+    [
+      'buttons of every form',
+      {
+        kind: 'buttons',
+        text: 'Pick',
+        buttons: [
+          { title: 'Visit', value: 'https://acme.example' },
+          { title: 'Call', value: 'phone_number:+15551234567' },
+          { title: 'Yes', value: 'YES' },
+        ],
+      },
+    ],
+    [
+      'log-in and log-out buttons',
+      {
+        kind: 'buttons',
+        text: 'Account',
+        buttons: [
+          { title: 'Log in', value: 'account_link:https://acme.example/login' },
+          { title: 'Log out', value: 'account_unlink' },
+        ],
+      },
+    ],
+    [
+      'generic elements',
+      {
+        kind: 'generic',
+        elements: [
+          { title: 'Tent', subtitle: '2 people' },
+          { title: 'Stove', imageUrl: 'https://x.io/s.jpg', defaultActionUrl: 'https://x.io/s' },
+          { title: 'Lamp', buttons: [{ title: 'Buy', value: 'BUY_LAMP' }] },
+        ],
+      },
+    ],
+    [
+      'media from a Facebook URL with a button',
+      {
+        kind: 'media',
+        mediaType: 'video',
+        url: 'https://www.facebook.com/acme/videos/1234',
+        button: { title: 'Shop', value: 'https://acme.example' },
+      },
+    ],
+    ['media by attachment id', { kind: 'media', mediaType: 'image', attachmentId: '123' }],
+    [
+      'a one-time-notification request',
+      { kind: 'otn_request', title: 'Back in stock?', payload: 'restock' },
+    ],
+    ['a raw receipt', { kind: 'raw', payload: template(receipt) }],
+    ['a raw sticker', { kind: 'raw', payload: { sticker_id: 369239263222822 } }],
+    [
+      'a raw numeric quick-reply payload',
+      {
+        kind: 'raw',
+        payload: { text: 'Hi', quick_replies: [{ content_type: 'text', title: '1', payload: 1 }] },
+      },
+    ],
+  ])('the sandbox accepts what the composer makes of %s', (_name, input) => {
+    expect(send(composeMessage(input))).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['keys the Send API does not take', { text: 'Hi', reply_to: { mid: 'm_1' } }, ''],
+    ['no content', { metadata: 'x' }, ''],
+    ['empty quick replies', { text: 'Hi', quick_replies: [] }, '.quick_replies'],
+    [
+      'a quick reply without payload',
+      { text: 'Hi', quick_replies: [{ content_type: 'text', title: 'A' }] },
+      '.quick_replies[0].payload',
+    ],
+    [
+      'a postback button without payload',
+      button({ type: 'postback', title: 'Yes' }),
+      '.attachment.payload.buttons[0].payload',
+    ],
+    [
+      'a URL button without url',
+      button({ type: 'web_url', title: 'Go' }),
+      '.attachment.payload.buttons[0].url',
+    ],
+    [
+      'a button of an unknown type',
+      button({ type: 'open_app', title: 'Go' }),
+      '.attachment.payload.buttons[0].type',
+    ],
+    [
+      'a log-in button to a plain-HTTP page',
+      button({ type: 'account_link', url: 'http://acme.example/login' }),
+      '.attachment.payload.buttons[0].url',
+    ],
+    [
+      'an empty button list',
+      template({ template_type: 'button', text: 't', buttons: [] }),
+      '.attachment.payload.buttons',
+    ],
+    [
+      "an element's empty button list",
+      template({
+        template_type: 'generic',
+        elements: [{ title: 'T', subtitle: 's', buttons: [] }],
+      }),
+      '.attachment.payload.elements[0].buttons',
+    ],
+    [
+      'an element with only a title',
+      template({ template_type: 'generic', elements: [{ title: 'T' }] }),
+      '.attachment.payload.elements[0]',
+    ],
+    [
+      'a media template of two elements',
+      template({
+        template_type: 'media',
+        elements: [
+          { media_type: 'image', attachment_id: '1' },
+          { media_type: 'image', attachment_id: '2' },
+        ],
+      }),
+      '.attachment.payload.elements',
+    ],
+    [
+      'a media template of audio',
+      media({ media_type: 'audio', attachment_id: '1' }),
+      '.attachment.payload.elements[0].media_type',
+    ],
+    [
+      'a media template from another site',
+      media({ media_type: 'image', url: 'https://example.com/a.jpg' }),
+      '.attachment.payload.elements[0].url',
+    ],
+    [
+      'a media template with two buttons',
+      media({
+        media_type: 'image',
+        attachment_id: '1',
+        buttons: [
+          { type: 'postback', title: 'a', payload: 'A' },
+          { type: 'postback', title: 'b', payload: 'B' },
+        ],
+      }),
+      '.attachment.payload.elements[0].buttons',
+    ],
+    [
+      'a receipt without an order number',
+      template({ ...receipt, order_number: undefined }),
+      '.attachment.payload.order_number',
+    ],
+    [
+      'an unsupported template',
+      template({ template_type: 'list', elements: [] }),
+      '.attachment.payload.template_type',
+    ],
+  ])('the composer refuses at save what the sandbox refuses: %s', (_name, payload, path) => {
+    expect(send(payload)).toMatchObject({ code: expect.any(Number) });
+    expect(problemsOf(() => composeMessage({ kind: 'raw', payload }))).toEqual([
+      { field: `message.payload${path}`, reason: expect.any(String) },
+    ]);
   });
 });

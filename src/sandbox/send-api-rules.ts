@@ -4,12 +4,12 @@
  * same error for the same mistake every time.
  */
 import { asId, isJsonObject } from '../common/json';
-import { facebookWording, messageLimitProblem } from '../messenger/send-api-limits';
-import { invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
+import { facebookAnswer, messageLimitProblem } from '../messenger/send-api-limits';
+import { graphError, invalidParameter, type GraphErrorSpec } from './graph-error-bodies';
 
-/** Tags Facebook withdrew in April 2026; they now answer error 100. */
+/** Tags Facebook withdrew in April 2026; they now answer error 100 with subcode 1893061. */
 export const RETIRED_TAGS = ['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE'];
-const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'];
+const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY'];
 
 export function checkSendRequest(
   body: unknown,
@@ -41,13 +41,18 @@ export function checkSendRequest(
       if (tagProblem) return tagProblem;
     }
   }
+  // A sender action (typing, seen) is a state: Facebook takes it or a message, never both.
   if (body.message === undefined) {
     return body.sender_action === undefined
-      ? invalidParameter('param message must be non-empty')
+      ? invalidParameter('Must send either message or state', 2018015)
       : undefined;
   }
+  if (body.sender_action !== undefined)
+    return invalidParameter('Cannot send both message and state at the same time.', 2018014);
   const problem = messageLimitProblem(body.message);
-  return problem ? invalidParameter(facebookWording(problem)) : undefined;
+  if (!problem) return undefined;
+  const { code, subcode, words } = facebookAnswer(problem);
+  return graphError(code, words, subcode);
 }
 
 function checkTag(tag: unknown, acceptedTags: readonly string[]): GraphErrorSpec | undefined {
@@ -56,6 +61,7 @@ function checkTag(tag: unknown, acceptedTags: readonly string[]): GraphErrorSpec
   if (RETIRED_TAGS.includes(tag)) {
     return invalidParameter(
       `The message tag ${tag} is no longer supported. Use a supported tag or another messaging option.`,
+      1893061,
     );
   }
   if (!acceptedTags.includes(tag))
