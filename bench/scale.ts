@@ -82,13 +82,20 @@ export async function benchScale(perPage = 400, rate = 40): Promise<string> {
       busiestSecond(sends.filter((send) => send.token === tokenOf(index)).map((s) => s.at)),
     );
     let sent = 0;
+    let unknown = 0;
+    let failed = 0;
     let finished = 0;
     for (const id of campaigns) {
-      const stats = await api.call<{ sent: number; pending: number; audience: number }>(
-        'GET',
-        `/campaigns/${id}/stats`,
-      );
+      const stats = await api.call<{
+        sent: number;
+        unknown: number;
+        failed: number;
+        pending: number;
+        audience: number;
+      }>('GET', `/campaigns/${id}/stats`);
       sent += stats.sent;
+      unknown += stats.unknown;
+      failed += stats.failed;
       if (stats.pending === 0 && stats.audience === perPage) finished += 1;
     }
     const held = pagesOf.map((pages) => pages.size);
@@ -97,7 +104,7 @@ export async function benchScale(perPage = 400, rate = 40): Promise<string> {
       '',
       '| check | result |',
       '|---|---|',
-      `| messages the sandbox received | ${fmt(sends.length)} for ${fmt(PAGES * perPage)} recipients; ${fmt(sent)} recorded sent |`,
+      `| messages the sandbox received | ${fmt(sends.length)} for ${fmt(PAGES * perPage)} recipients; ${fmt(sent)} recorded sent, ${fmt(unknown)} unknown, ${fmt(failed)} failed |`,
       `| PSIDs that received two messages | **${twice}** |`,
       `| campaigns completed with nothing pending | ${finished} of ${PAGES} |`,
       `| busiest 1-s window per Page (sliding, at the sandbox) | max **${Math.max(...busiest)}**, min ${Math.min(...busiest)}, limit ${rate}; Pages over: ${busiest.filter((b) => b > rate).length} |`,
