@@ -8,6 +8,7 @@ import {
   PAGE_INBOX_APP_ID,
   sendMessageBody,
   textMessage,
+  type SendMessageBody,
 } from '../src/messenger/payloads';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -318,6 +319,90 @@ describe('MessengerClient against the sandbox', () => {
       expect(result).toMatchObject({
         ok: false,
         failure: { code: 100, message: expect.stringContaining('appsecret_proof') },
+      });
+    });
+
+    it.each([
+      ['missing', undefined, 'API calls from the server require an appsecret_proof argument'],
+      [
+        'wrong',
+        '00000000000000000000000000000000',
+        'Invalid appsecret_proof provided in the API argument',
+      ],
+    ])(
+      'a %s appsecret_proof: a GraphMethodException, worded without (#100)',
+      async (_name, appSecret, message) => {
+        const result = await client.sendMessage({ ...page, appSecret }, text());
+        expect(result).toMatchObject({
+          ok: false,
+          failure: {
+            code: 100,
+            type: 'GraphMethodException',
+            message,
+            httpStatus: 400,
+            class: 'permanent',
+          },
+        });
+      },
+    );
+
+    const raw = (message: unknown, extra: object = {}) => ({
+      recipient: { id: PSID },
+      messaging_type: 'UPDATE',
+      message,
+      ...extra,
+    });
+    const buttons = (...list: object[]) => ({
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'button', text: 'Pick', buttons: list },
+      },
+    });
+    it.each([
+      [
+        'a postback button without payload',
+        raw(buttons({ type: 'postback', title: 'Yes' })),
+        { code: 100, subcode: 2018040, effect: 'invalid_parameter', reason: 'graph_100_2018040' },
+      ],
+      [
+        'a URL button without url',
+        raw(buttons({ type: 'web_url', title: 'Go' })),
+        { code: 100, subcode: 2018041, effect: 'invalid_parameter', reason: 'graph_100_2018041' },
+      ],
+      [
+        'unknown keys in message',
+        raw({ text: 'Hi', reply_to: { mid: 'm_1' } }),
+        {
+          code: 100,
+          effect: 'invalid_parameter',
+          message: '(#100) Invalid keys "reply_to" were found in param "message".',
+        },
+      ],
+      [
+        'empty quick replies',
+        raw({ text: 'Hi', quick_replies: [] }),
+        {
+          code: 194,
+          effect: 'none',
+          reason: 'graph_194',
+          message: '(#194) param message[quick_replies] has too few elements.',
+        },
+      ],
+      [
+        'a sender action with a message',
+        raw({ text: 'Hi' }, { sender_action: 'typing_on' }),
+        { code: 100, subcode: 2018014, effect: 'invalid_parameter' },
+      ],
+      [
+        'a retired tag',
+        raw({ text: 'Hi' }, { messaging_type: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' }),
+        { code: 100, subcode: 1893061, effect: 'invalid_parameter', reason: 'retired_tag' },
+      ],
+    ])('%s: refused by Facebook, permanent for this message', async (_name, body, failure) => {
+      const result = await client.sendMessage(page, body as unknown as SendMessageBody);
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { kind: 'graph', class: 'permanent', httpStatus: 400, ...failure },
       });
     });
 
