@@ -104,6 +104,7 @@ describe('Messenger webhook', () => {
         'hub.challenge': '1158201444',
       }).expect(200);
       expect(ok.text).toBe('1158201444');
+      expect(ok.headers['content-type']).toMatch(/^text\/plain/);
       for (const query of <Record<string, string>[]>[
         { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-you', 'hub.challenge': '1' },
         { 'hub.mode': 'unsubscribe', 'hub.verify_token': 'verify-me', 'hub.challenge': '1' },

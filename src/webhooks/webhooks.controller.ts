@@ -2,6 +2,7 @@ import {
   Controller,
   ForbiddenException,
   Get,
+  Header,
   Headers,
   HttpCode,
   Logger,
@@ -41,6 +42,8 @@ export class WebhooksController {
 
   /** The subscription check: echo the challenge when the verify token matches (compared in constant time). */
   @Get()
+  // Plain text: the echoed challenge is never rendered as a page.
+  @Header('Content-Type', 'text/plain')
   @ApiOperation({ summary: "Facebook's subscription check: echoes hub.challenge (403 otherwise)" })
   verify(
     @Query('hub.mode') mode: unknown,
