@@ -239,7 +239,7 @@ function checkAttachment(attachment: unknown): LimitProblem | undefined {
         tooLong([...at, 'title'], payload.title, SEND_API_LIMITS.otnTitle) ??
         tooLong([...at, 'payload'], payload.payload, SEND_API_LIMITS.payload)
       );
-    // A utility template's content was checked when Facebook approved it; the sandbox checks the rest.
+    // Checked against the Page's opt-ins and approved templates (the sandbox does), not fixed limits.
     case 'notification_messages':
     case 'utility_messages':
       return undefined;

@@ -364,6 +364,16 @@ describe("checkSendRequest: Facebook's own answer, word for word", () => {
       { text: 'Hi' },
     ],
     [
+      'a utility template send, left to the template check',
+      { messaging_type: 'UTILITY' },
+      template({
+        template_type: 'utility_messages',
+        name: 'order_update',
+        language: { code: 'en_US' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'A1' }] }],
+      }),
+    ],
+    [
       'a sender_action alone',
       { sender_action: 'typing_on', messaging_type: undefined, message: undefined },
       undefined,
