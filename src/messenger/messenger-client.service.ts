@@ -53,7 +53,17 @@ type Endpoint =
   | 'pass_thread_control'
   | 'take_thread_control'
   | 'request_thread_control'
-  | 'thread_owner';
+  | 'thread_owner'
+  | 'message_templates';
+
+/** A utility template as Facebook lists it; `rejected_reason` explains a REJECTED one. */
+export interface GraphTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  rejectedReason?: string;
+}
 
 @Injectable()
 export class MessengerClient implements OnModuleDestroy {
@@ -139,9 +149,33 @@ export class MessengerClient implements OnModuleDestroy {
     });
   }
 
+  /** Submits a utility template for review: Facebook answers its id and first status. */
+  createTemplate(
+    page: PageCredentials,
+    template: object,
+  ): Promise<GraphResult<{ id: string; status: string }>> {
+    return this.call(page, 'POST', 'message_templates', template, (data) =>
+      asId(data.id) !== undefined && typeof data.status === 'string'
+        ? { id: asId(data.id)!, status: data.status }
+        : undefined,
+    );
+  }
+
+  /** The Page's templates with their status (one name's when given). */
+  listTemplates(page: PageCredentials, name?: string): Promise<GraphResult<GraphTemplate[]>> {
+    return this.call(page, 'GET', 'message_templates', name ? { name } : {}, (data) =>
+      Array.isArray(data.data) ? data.data.flatMap(graphTemplate) : undefined,
+    );
+  }
+
+  /** Deletes every language of a template name (Facebook's delete by name). */
+  deleteTemplate(page: PageCredentials, name: string) {
+    return this.call(page, 'DELETE', 'message_templates', { name }, success);
+  }
+
   private async call<T>(
     page: PageCredentials,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     endpoint: Endpoint,
     payload: object,
     read: (data: Record<string, unknown>) => T | undefined,
@@ -156,9 +190,10 @@ export class MessengerClient implements OnModuleDestroy {
       const response: AxiosResponse<unknown> = await firstValueFrom(
         this.http.request({
           method,
-          url: `${baseUrl}/${version}/me/${endpoint}`,
+          // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
+          url: `${baseUrl}/${version}/${endpoint === 'message_templates' ? page.pageId : 'me'}/${endpoint}`,
           headers: { Authorization: `Bearer ${page.accessToken}` },
-          params: method === 'GET' ? { ...payload, ...proof } : proof,
+          params: method === 'POST' ? proof : { ...payload, ...proof },
           data: method === 'POST' ? payload : undefined,
           timeout: timeoutMs,
           validateStatus: () => true,
@@ -179,6 +214,24 @@ export class MessengerClient implements OnModuleDestroy {
     this.metrics.graphRequests.inc({ endpoint, outcome: result.ok ? 'ok' : result.failure.class });
     return result;
   }
+}
+
+function graphTemplate(item: unknown): GraphTemplate[] {
+  const template = item as Record<string, unknown>;
+  const id = asId(template?.id);
+  if (id === undefined || typeof template.name !== 'string' || typeof template.status !== 'string')
+    return [];
+  return [
+    {
+      id,
+      name: template.name,
+      language: typeof template.language === 'string' ? template.language : '',
+      status: template.status,
+      ...(typeof template.rejected_reason === 'string'
+        ? { rejectedReason: template.rejected_reason }
+        : {}),
+    },
+  ];
 }
 
 const success = (data: Record<string, unknown>): { success: true } | undefined =>

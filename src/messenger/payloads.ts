@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 
-export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | 'UTILITY';
 
 export type Recipient =
   | { id: string }
@@ -44,6 +44,30 @@ export function sendMessageBody(params: {
 
 export function textMessage(text: string, quickReplies: QuickReply[] = []): SendApiMessage {
   return quickReplies.length > 0 ? { text, quick_replies: quickReplies } : { text };
+}
+
+/**
+ * A utility message (sent with `messaging_type: UTILITY`): the Page's approved
+ * template by name and language, with one text parameter per `{{n}}` of its body.
+ */
+export function utilityMessage(
+  name: string,
+  language: string,
+  parameters: readonly string[],
+): SendApiMessage {
+  return {
+    attachment: {
+      type: 'template',
+      payload: {
+        template_type: 'utility_messages',
+        name,
+        language: { code: language },
+        components: [
+          { type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) },
+        ],
+      },
+    },
+  };
 }
 
 export type AttachmentType = 'image' | 'video' | 'audio' | 'file';
