@@ -6,7 +6,12 @@
 import { HttpStatus } from '@nestjs/common';
 import type { User } from '../audience/user.schema';
 import { ApiError } from '../common/api-error';
-import { sendMessageBody, type SendApiMessage, type SendMessageBody } from '../messenger/payloads';
+import {
+  sendMessageBody,
+  utilityMessage,
+  type SendApiMessage,
+  type SendMessageBody,
+} from '../messenger/payloads';
 import type { Campaign } from './campaign.schema';
 import { messagingTypeFor } from './delivery-policy';
 import { composeMessage, MessageError } from './message-composer';
@@ -15,8 +20,12 @@ import type { PersonalisationScope } from './personalisation';
 /**
  * The stored message compiled for sending. One saved before today's rules can
  * break them: that is a 409 naming its fields, to be fixed by an edit, not a 500.
+ * A utility campaign sends its template, whose Liquid parameters render per user.
  */
-export function compiledMessage(campaign: Pick<Campaign, 'message'>): SendApiMessage {
+export function compiledMessage(campaign: Pick<Campaign, 'message' | 'delivery'>): SendApiMessage {
+  const { delivery } = campaign;
+  if (delivery.policy === 'utility')
+    return utilityMessage(delivery.template, delivery.language, delivery.parameters);
   try {
     return composeMessage(campaign.message);
   } catch (error) {

@@ -173,5 +173,62 @@ describe('delivery policies', () => {
       tag: 'HUMAN_AGENT',
     });
     expect(messagingTypeFor({ policy: 'otn', topic: 't' })).toEqual({ messagingType: 'UPDATE' });
+    expect(
+      messagingTypeFor({ policy: 'utility', template: 'x', language: 'en_US', parameters: [] }),
+    ).toEqual({ messagingType: 'UTILITY' });
+  });
+
+  const utility = (fields: object) => parseDelivery({ policy: 'utility', ...fields }, []);
+  it.each<[string, object, object]>([
+    [
+      'a template, its language and Liquid parameters',
+      {
+        template: 'order_update',
+        language: 'en_US',
+        parameters: ['{{ user.firstName }}', '{{ user.attributes.orderId }}'],
+      },
+      {
+        delivery: {
+          policy: 'utility',
+          template: 'order_update',
+          language: 'en_US',
+          parameters: ['{{ user.firstName }}', '{{ user.attributes.orderId }}'],
+        },
+      },
+    ],
+    [
+      'no parameters for a body without any',
+      { template: 'order_update', language: 'en' },
+      { delivery: { policy: 'utility', template: 'order_update', language: 'en', parameters: [] } },
+    ],
+    [
+      'a name and language Facebook would refuse',
+      { template: 'Order Update', language: 'english', parameters: [] },
+      {
+        problems: [
+          { field: 'delivery.template', reason: 'must be a template name' },
+          { field: 'delivery.language', reason: 'must be a locale such as en_US' },
+        ],
+      },
+    ],
+    [
+      'a parameter that is not a string',
+      { template: 'a', language: 'en_US', parameters: ['x', 3] },
+      { problems: [{ field: 'delivery.parameters', reason: expect.any(String) }] },
+    ],
+    [
+      'a parameter whose Liquid does not parse',
+      { template: 'a', language: 'en_US', parameters: ['ok', '{{ user.firstName | nope }}'] },
+      {
+        problems: [{ field: 'delivery.parameters[1]', reason: expect.stringMatching(/^Liquid: /) }],
+      },
+    ],
+    [
+      'a field of another policy',
+      { template: 'a', language: 'en_US', topic: 't' },
+      { problems: [{ field: 'delivery.topic', reason: 'is not an allowed field' }] },
+    ],
+  ])('utility: %s', (_name, fields, expected) => {
+    expect(utility(fields)).toEqual(expected);
   });
 });

@@ -8,6 +8,12 @@ const window: DeliveryPolicy = { policy: 'window', attemptUnknownWindow: false }
 const tryUnknown: DeliveryPolicy = { policy: 'window', attemptUnknownWindow: true };
 const tag: DeliveryPolicy = { policy: 'tag', tag: 'ACCOUNT_UPDATE' };
 const otn: DeliveryPolicy = { policy: 'otn', topic: 'restock' };
+const utility: DeliveryPolicy = {
+  policy: 'utility',
+  template: 'order_update',
+  language: 'en_US',
+  parameters: ['{{ user.firstName }}'],
+};
 
 const user = (facts: Partial<EligibilityFacts> = {}): EligibilityFacts => ({
   suppressed: false,
@@ -56,6 +62,28 @@ describe('eligibilityOf', () => {
       'eligible',
     ],
     ['tag ignores the window', user({ lastInboundAt: hoursAgo(100) }), tag, false, 'eligible'],
+    [
+      'utility ignores the window',
+      user({ lastInboundAt: hoursAgo(100) }),
+      utility,
+      false,
+      'eligible',
+    ],
+    ['utility to a user never seen', user(), utility, false, 'eligible'],
+    [
+      'utility still respects suppression',
+      user({ suppressed: true }),
+      utility,
+      false,
+      'suppressed',
+    ],
+    [
+      'utility still respects the thread owner',
+      user({ threadOwnerAppId: '263902037430900' }),
+      utility,
+      false,
+      'thread_owned_by_other_app',
+    ],
     ['otn without a token', user({ lastInboundAt: hoursAgo(1) }), otn, false, 'no_token'],
     [
       'otn with a token, window closed',

@@ -57,6 +57,8 @@ export function eligibilityOf(
       return 'window_closed';
     }
     case 'tag':
+    case 'utility':
+      // Facebook's permission outside the window: a tag, or an approved utility template.
       return 'eligible';
     case 'otn':
     case 'notification_messages':
