@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PagesModule } from './pages/pages.module';
 import { SegmentsModule } from './segments/segments.module';
+import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
@@ -48,7 +49,14 @@ export class AppModule {
         CampaignRunsModule,
         DeliveryModule.register({ api }),
         ...(api
-          ? [PagesModule, AudienceModule, SegmentsModule, CampaignsModule, WebhooksModule]
+          ? [
+              PagesModule,
+              AudienceModule,
+              SegmentsModule,
+              CampaignsModule,
+              WebhooksModule,
+              TemplatesModule,
+            ]
           : []),
       ],
       providers: [

@@ -12,6 +12,7 @@ import { definedOnly } from '../common/json';
 import { AppConfig } from '../config/app-config';
 import { PagesService } from '../pages/pages.service';
 import { SegmentsService } from '../segments/segments.service';
+import { TemplatesService } from '../templates/templates.service';
 import type { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 import { Campaign, TestSend } from './campaign.schema';
 import { CampaignChangesService, type StoredCampaign } from './campaign-changes.service';
@@ -61,6 +62,7 @@ export class CampaignsService {
     private readonly runs: CampaignRunsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly templates: TemplatesService,
   ) {}
 
   async create(pageId: string, input: CreateCampaignDto): Promise<CampaignView> {
@@ -141,6 +143,10 @@ export class CampaignsService {
   /** Schedules the campaign, or starts it for `now`; needs a successful test-send of this message version unless forced. */
   async publish(campaignId: string, force = false) {
     const campaign = await this.find(campaignId);
+    // Facebook refuses every send of a template it has not approved: forcing cannot help.
+    const { delivery } = campaign;
+    if (delivery.policy === 'utility')
+      await this.templates.requireApproved(campaign.pageId, delivery.template, delivery.language);
     return this.act(campaign, { kind: 'publish', force, tested: await this.isTested(campaign) });
   }
 
@@ -200,14 +206,19 @@ export class CampaignsService {
     },
   ) {
     const problems: ErrorDetail[] = [];
-    try {
-      problems.push(...templateProblems(composeMessage(input.message)));
-    } catch (error) {
-      if (!(error instanceof MessageError)) throw error;
-      problems.push(...error.details);
-    }
     const delivery = parseDelivery(input.delivery, this.config.allowedMessageTags);
     if ('problems' in delivery) problems.push(...delivery.problems);
+    else if (delivery.delivery.policy === 'utility')
+      problems.push(...(await this.templates.deliveryProblems(pageId, delivery.delivery)));
+    // A utility campaign sends its template, not the message.
+    if ('problems' in delivery || delivery.delivery.policy !== 'utility') {
+      try {
+        problems.push(...templateProblems(composeMessage(input.message)));
+      } catch (error) {
+        if (!(error instanceof MessageError)) throw error;
+        problems.push(...error.details);
+      }
+    }
     const schedule = parseSchedule(input.schedule, this.clock.now());
     if ('problems' in schedule) problems.push(...schedule.problems);
     const maxRate = isAudioOrVideo(input.message) ? AUDIO_VIDEO_MAX_RATE : MAX_RATE;

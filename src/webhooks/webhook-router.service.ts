@@ -17,6 +17,7 @@ import { OutcomesService } from '../delivery/outcomes.service';
 import { ThreadOwnersService } from '../handover/thread-owners.service';
 import { PageHealthService } from '../pages/page-health.service';
 import { PagesService } from '../pages/pages.service';
+import { TemplatesService } from '../templates/templates.service';
 import { TokensService } from '../tokens/tokens.service';
 import { KeyedSerial } from './keyed-serial';
 import type { WebhookEventContext } from './messaging-event';
@@ -63,6 +64,7 @@ export class WebhookRouter {
     private readonly config: AppConfig,
     @InjectModel(TemplateStatusRecord.name)
     private readonly templates: Model<TemplateStatusRecord>,
+    private readonly utilityTemplates: TemplatesService,
   ) {}
 
   /**
@@ -212,6 +214,7 @@ export class WebhookRouter {
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
+    await this.utilityTemplates.applyStatusUpdate(change.pageId, update, eventId, receivedAt);
   }
 
   /** Which of these Pages are registered: events for the others are stored and ignored. */
