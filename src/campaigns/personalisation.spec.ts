@@ -185,8 +185,18 @@ describe('renderMessage', () => {
   });
 
   it.each([
-    ['invalid', { title: '{{ user.attributes.none }}' }, 'rendered_invalid', 'must be non-empty'],
-    ['too long', { title: '{{ user.attributes.city }}' }, 'rendered_too_long', '80'],
+    [
+      'invalid',
+      { title: '{{ user.attributes.none }}', subtitle: 'Tent' },
+      'rendered_invalid',
+      'must be non-empty',
+    ],
+    [
+      'too long',
+      { title: '{{ user.attributes.city }}', subtitle: 'Tent' },
+      'rendered_too_long',
+      '80',
+    ],
   ])('tells an %s rendered message by a typed reason', (_name, element, reason, detail) => {
     const generic = composeMessage({ kind: 'generic', elements: [element] });
     expect(renderMessage(generic, scope({ city: 'x'.repeat(81) }))).toEqual({
