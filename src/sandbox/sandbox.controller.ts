@@ -15,13 +15,14 @@ import {
 import { createValidationPipe } from '../common/validation';
 import type { Request, Response } from 'express';
 import { SandboxService } from './sandbox.service';
-import { pageWebhook } from './webhook-events';
+import { pageWebhook, templateStatusWebhook } from './webhook-events';
 import {
   SandboxNotificationStatusDto,
   SandboxOptinDto,
   SandboxPageDto,
   SandboxPsidDto,
   SandboxScenarioDto,
+  SandboxTemplateStatusDto,
   SandboxThreadOwnerDto,
   SandboxWebhookDto,
 } from './sandbox.dto';
@@ -34,6 +35,7 @@ export class SandboxGraphController {
   @All(':version/:node/:endpoint')
   async graph(
     @Param('version') version: string,
+    @Param('node') node: string,
     @Param('endpoint') endpoint: string,
     @Req() req: Request,
     @Res() res: Response,
@@ -41,6 +43,7 @@ export class SandboxGraphController {
     const answer = await this.sandbox.handle({
       method: req.method,
       version,
+      node,
       endpoint,
       query: req.query as Record<string, unknown>,
       authorization: req.headers.authorization,
@@ -116,6 +119,19 @@ export class SandboxControlController {
     const event = this.sandbox.setNotificationStatus(pageId, psid, status);
     const webhook = url
       ? await this.sandbox.sendWebhook(url, pageWebhook(pageId, [event]))
+      : undefined;
+    return { event, ...(webhook ? { webhook } : {}) };
+  }
+
+  /** Facebook's review of a template: its status changes, and with `url` the status webhook is sent there. */
+  @Post('template-status')
+  @HttpCode(200)
+  async templateStatus(
+    @Body() { pageId, name, language, status, reason, url }: SandboxTemplateStatusDto,
+  ) {
+    const event = this.sandbox.setTemplateStatus(pageId, name, language, status, reason);
+    const webhook = url
+      ? await this.sandbox.sendWebhook(url, templateStatusWebhook(pageId, event))
       : undefined;
     return { event, ...(webhook ? { webhook } : {}) };
   }

@@ -46,6 +46,7 @@ export class SandboxScenarioDto {
   @Matches(/^\d+$/, { each: true, message: 'each must be a PSID' })
   resetPsids?: string[];
   @IsOptional() @Type(() => Number) @IsInt() seed?: number;
+  @IsOptional() @IsIn(['APPROVED', 'PENDING']) templateReview?: 'APPROVED' | 'PENDING';
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -86,5 +87,15 @@ export class SandboxNotificationStatusDto {
   @Matches(/^\d+$/, { message: 'must be a PSID' }) psid!: string;
   @IsIn(['STOP NOTIFICATIONS', 'RESUME NOTIFICATIONS'])
   status!: 'STOP NOTIFICATIONS' | 'RESUME NOTIFICATIONS';
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url?: string;
+}
+
+/** Facebook's review of a Page's template (name and language); with `url`, the status webhook is sent there. */
+export class SandboxTemplateStatusDto {
+  @Matches(/^\d{1,20}$/, { message: 'must be a numeric Page id' }) pageId!: string;
+  @IsString() name!: string;
+  @IsString() language!: string;
+  @IsIn(['PENDING', 'APPROVED', 'REJECTED']) status!: 'PENDING' | 'APPROVED' | 'REJECTED';
+  @IsOptional() @IsString() reason?: string;
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) url?: string;
 }

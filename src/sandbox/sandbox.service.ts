@@ -3,7 +3,7 @@
  * thread owners, issued notification tokens, the scripted scenario, and the log
  * of every request received (for assertions).
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { hubSignature, legacyHubSignature } from '../common/hub-signature';
 import { asId } from '../common/json';
@@ -22,6 +22,7 @@ import {
 } from './handover-roles';
 import { notificationStatusEvent, optinEvent } from './optin-events';
 import { checkSendRequest } from './send-api-rules';
+import { bodyParameterCount, templateDefinitionProblems } from '../templates/template-rules';
 import { facebookJson } from './webhook-events';
 import type {
   RecordedRequest,
@@ -29,6 +30,7 @@ import type {
   SandboxOptin,
   SandboxPage,
   SandboxScenario,
+  SandboxTemplate,
   SandboxUsage,
 } from './sandbox.types';
 
@@ -37,6 +39,8 @@ export const SANDBOX_OPTIONS = Symbol('SANDBOX_OPTIONS');
 export interface GraphCall {
   method: string;
   version: string;
+  /** `me` or an object id (the Page's, for templates). */
+  node: string;
   endpoint: string;
   query: Record<string, unknown>;
   authorization?: string;
@@ -132,6 +136,8 @@ export class SandboxService {
   private readonly initialAppRoles: AppRoles;
   private appRoles: AppRoles;
   private notificationTokens = new Map<string, IssuedToken>();
+  /** Each Page's utility templates. */
+  private templates = new Map<string, SandboxTemplate[]>();
   private scenario: SandboxScenario = {};
   private scriptedUses = new Map<string, number>();
   private random = seededRandom(1);
@@ -168,12 +174,13 @@ export class SandboxService {
     this.threadOwners.clear();
     this.appRoles = structuredClone(this.initialAppRoles);
     this.notificationTokens.clear();
+    this.templates.clear();
   }
 
   requests(filter: { endpoint?: string; psid?: string } = {}): RecordedRequest[] {
     return this.recorded.filter(
       (request) =>
-        (!filter.endpoint || request.path === `/me/${filter.endpoint}`) &&
+        (!filter.endpoint || request.path.endsWith(`/${filter.endpoint}`)) &&
         (!filter.psid || recipientOf(request.body) === filter.psid),
     );
   }
@@ -294,6 +301,10 @@ export class SandboxService {
         return this.handover(call.body, 'request', () => undefined);
       case 'GET thread_owner':
         return this.owner(call.query.recipient);
+      case 'POST message_templates':
+      case 'GET message_templates':
+      case 'DELETE message_templates':
+        return this.messageTemplates(call, page.pageId);
       default:
         return fail({
           code: 100,
@@ -320,7 +331,7 @@ export class SandboxService {
   private sendAnswer(body: unknown, pageId: string): Answered {
     if (this.scenario.serverErrorRatio && this.random() < this.scenario.serverErrorRatio)
       return fail({ code: 2 });
-    const refusal = checkSendRequest(body, this.acceptedTags);
+    const refusal = checkSendRequest(body, this.acceptedTags) ?? this.utilityRefusal(body, pageId);
     if (refusal) return fail(refusal);
 
     const request = body as {
@@ -340,9 +351,10 @@ export class SandboxService {
     if (owner !== undefined && owner !== this.appId) return fail(THREAD_CONTROLLED_BY_OTHER_APP);
     const scripted = this.scriptedError(recipientId);
     if (scripted) return fail(scripted);
-    // A notification token is the user's permission outside the window; a tag is Facebook's.
+    // A notification token is the user's permission outside the window; a tag or an approved utility template is Facebook's.
     if (
       request.messaging_type !== 'MESSAGE_TAG' &&
+      request.messaging_type !== 'UTILITY' &&
       !tokenSpent &&
       this.scenario.outsideWindowPsids?.includes(recipientId)
     ) {
@@ -385,6 +397,107 @@ export class SandboxService {
       return { code: 4, subcode: 2018354 };
     token.lastSentAt = now;
     return { psid: token.psid };
+  }
+
+  /**
+   * A utility send names an approved template of the Page in its language, with
+   * one parameter per `{{n}}` of its body; UTILITY carries nothing else.
+   */
+  private utilityRefusal(body: unknown, pageId: string): GraphErrorSpec | undefined {
+    const request = body as { messaging_type?: string; message?: unknown };
+    const payload = (request.message as { attachment?: { payload?: Record<string, unknown> } })
+      ?.attachment?.payload;
+    const isUtility = payload?.template_type === 'utility_messages';
+    if ((request.messaging_type === 'UTILITY') !== isUtility)
+      return invalidParameter(
+        'messaging_type UTILITY must be sent with a template_type utility_messages payload, and only with it',
+      );
+    if (!isUtility) return undefined;
+    const language = (payload.language as { code?: unknown } | undefined)?.code;
+    const template = this.templates
+      .get(pageId)
+      ?.find((t) => t.name === payload.name && t.language === language);
+    if (!template)
+      return invalidParameter(
+        `Template ${String(payload.name)} does not exist in ${String(language)} for this Page`,
+      );
+    if (template.status !== 'APPROVED')
+      return invalidParameter(
+        `Template ${template.name} is ${template.status} and cannot be sent until it is APPROVED`,
+      );
+    const bodyComponent = (
+      payload.components as { type?: string; parameters?: unknown[] }[] | undefined
+    )?.find((component) => component.type === 'body');
+    const expected = bodyParameterCount(template.components);
+    if ((bodyComponent?.parameters?.length ?? 0) !== expected)
+      return invalidParameter(
+        `Template ${template.name} takes ${expected} body parameters, not ${bodyComponent?.parameters?.length ?? 0}`,
+      );
+    return undefined;
+  }
+
+  /** `/{page-id}/message_templates`: submit (reviewed as the scenario says), list, delete by name. */
+  private messageTemplates(call: GraphCall, pageId: string): GraphAnswer {
+    if (call.node !== pageId && call.node !== 'me')
+      return fail({ code: 200, message: '(#200) The Page token does not manage this object' });
+    const templates = this.templates.get(pageId) ?? [];
+    const name = typeof call.query.name === 'string' ? call.query.name : undefined;
+    if (call.method === 'GET')
+      return ok({ data: templates.filter((t) => name === undefined || t.name === name) });
+    if (call.method === 'DELETE') {
+      if (!name) return fail(invalidParameter('The parameter name is required'));
+      const kept = templates.filter((t) => t.name !== name);
+      if (kept.length === templates.length)
+        return fail(invalidParameter(`Message template "${name}" not found`));
+      this.templates.set(pageId, kept);
+      return ok({ success: true });
+    }
+    const [problem] = templateDefinitionProblems(call.body);
+    if (problem) {
+      return fail(
+        problem.subcode
+          ? { code: 100, subcode: problem.subcode, message: `(#100) ${problem.reason}` }
+          : invalidParameter(`Param ${problem.field} ${problem.reason}`),
+      );
+    }
+    const submitted = call.body as Omit<SandboxTemplate, 'id' | 'status'>;
+    if (templates.some((t) => t.name === submitted.name && t.language === submitted.language))
+      return fail(invalidParameter('A template with this name already exists in this language'));
+    const template: SandboxTemplate = {
+      id: `1${String(randomInt(0, 2 ** 47)).padStart(15, '0')}`,
+      name: submitted.name,
+      language: submitted.language,
+      category: submitted.category,
+      components: submitted.components,
+      status: this.scenario.templateReview ?? 'APPROVED',
+    };
+    this.templates.set(pageId, [...templates, template]);
+    return ok({ id: template.id, status: template.status, category: template.category });
+  }
+
+  /** Facebook's review of a template: the new status, and the `message_template_status_update` value it sends. */
+  setTemplateStatus(
+    pageId: string,
+    name: string,
+    language: string,
+    status: SandboxTemplate['status'],
+    reason?: string,
+  ): Record<string, unknown> {
+    const template = this.templates
+      .get(pageId)
+      ?.find((t) => t.name === name && t.language === language);
+    if (!template)
+      throw new NotFoundException(`no template ${name} (${language}) of Page ${pageId}`);
+    template.status = status;
+    if (status === 'REJECTED') template.rejected_reason = reason ?? 'INVALID_FORMAT';
+    else delete template.rejected_reason;
+    return {
+      event: status,
+      message_template_id: Number(template.id),
+      message_template_name: name,
+      message_template_language: language,
+      reason: status === 'REJECTED' ? template.rejected_reason : 'NONE',
+    };
   }
 
   private scriptedError(psid: string): GraphErrorSpec | undefined {
@@ -455,7 +568,7 @@ export class SandboxService {
       this.recorded.splice(0, Math.ceil(this.recordLimit / 2));
     this.recorded.push({
       method: call.method,
-      path: `/me/${call.endpoint}`,
+      path: `/${call.node}/${call.endpoint}`,
       version: call.version,
       query: call.query,
       authorization: call.authorization,

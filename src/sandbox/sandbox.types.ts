@@ -40,6 +40,19 @@ export interface SandboxScenario {
   resetPsids?: string[];
   /** Seed of the random choices (serverErrorRatio), for repeatable runs. */
   seed?: number;
+  /** A submitted template's first status: APPROVED at once (default, as Facebook mostly does) or PENDING until scripted. */
+  templateReview?: 'APPROVED' | 'PENDING';
+}
+
+/** A Page's utility template as the sandbox keeps it (Graph field names). */
+export interface SandboxTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  components: Record<string, unknown>[];
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  rejected_reason?: string;
 }
 
 export interface SandboxOptions {
@@ -61,7 +74,7 @@ export interface SandboxOptions {
 
 export interface RecordedRequest {
   method: string;
-  /** Path without the version, e.g. `/me/messages`. */
+  /** Path without the version, e.g. `/me/messages` or `/{page-id}/message_templates`. */
   path: string;
   version: string;
   query: Record<string, unknown>;

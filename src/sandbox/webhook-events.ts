@@ -9,6 +9,7 @@ export interface WebhookPayload {
     time: number;
     messaging?: Record<string, unknown>[];
     standby?: Record<string, unknown>[];
+    changes?: { field: string; value: Record<string, unknown> }[];
   }[];
 }
 
@@ -18,6 +19,23 @@ export function pageWebhook(
   field: 'messaging' | 'standby' = 'messaging',
 ): WebhookPayload {
   return { object: 'page', entry: [{ id: pageId, time: Date.now(), [field]: events }] };
+}
+
+/** A template's review as Facebook reports it: a `changes` entry, not a messaging event. */
+export function templateStatusWebhook(
+  pageId: string,
+  value: Record<string, unknown>,
+): WebhookPayload {
+  return {
+    object: 'page',
+    entry: [
+      {
+        id: pageId,
+        time: Date.now(),
+        changes: [{ field: 'message_template_status_update', value }],
+      },
+    ],
+  };
 }
 
 const envelope = (pageId: string, psid: string, timestamp: number) => ({
