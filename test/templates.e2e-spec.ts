@@ -217,6 +217,35 @@ describe('utility templates', () => {
       expect(await statusOf('reminder')).toMatchObject({ reason: 'PROMOTIONAL' });
     });
 
+    it('keeps one template per language; GET names the language when there are several, and ?sync=true reads Facebook first', async () => {
+      await t.http().post(TEMPLATES).set(auth).send(orderUpdate('welcome', 'en_US')).expect(201);
+      await t.http().post(TEMPLATES).set(auth).send(orderUpdate('welcome', 'fr_FR')).expect(201);
+      const ambiguous = await t.http().get(`${TEMPLATES}/welcome`).set(auth).expect(400);
+      expect(ambiguous.body.details).toEqual([
+        { field: 'language', reason: expect.stringContaining('en_US, fr_FR') },
+      ]);
+      const french = await t
+        .http()
+        .get(`${TEMPLATES}/welcome?language=fr_FR`)
+        .set(auth)
+        .expect(200);
+      expect(french.body).toMatchObject({ name: 'welcome', language: 'fr_FR', status: 'APPROVED' });
+      await t.http().get(`${TEMPLATES}/welcome?language=de_DE`).set(auth).expect(404);
+
+      sandbox().setTemplateStatus(PAGE_ID, 'welcome', 'fr_FR', 'REJECTED', 'INVALID_FORMAT');
+      const calls = templateCalls().length;
+      const synced = await t.http().get(`${TEMPLATES}?sync=true`).set(auth).expect(200);
+      expect(templateCalls()).toHaveLength(calls + 1);
+      expect(
+        synced.body.items
+          .filter((item: { name: string }) => item.name === 'welcome')
+          .map((item: { language: string; status: string }) => [item.language, item.status]),
+      ).toEqual([
+        ['en_US', 'APPROVED'],
+        ['fr_FR', 'REJECTED'],
+      ]);
+    });
+
     it('deletes a template at Facebook (by name) and here', async () => {
       await t.http().post(TEMPLATES).set(auth).send(orderUpdate('to_delete')).expect(201);
       await t.http().delete(`${TEMPLATES}/to_delete`).set(auth).expect(204);
