@@ -69,7 +69,7 @@ class Environment {
   @Min(1)
   @Max(1024)
   @IsInt()
-  GRAPH_MAX_SOCKETS: number = 64;
+  GRAPH_MAX_SOCKETS: number = 256;
 
   @IsOptional()
   @Matches(/^[A-Z_]*(,[A-Z_]+)*$/, { message: 'must be a comma-separated list of tag names' })

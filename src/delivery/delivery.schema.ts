@@ -45,6 +45,8 @@ export class Delivery {
 export const DeliverySchema = SchemaFactory.createForClass(Delivery);
 // Recovery after a takeover and the stats' $group: a run's deliveries, by round and order.
 DeliverySchema.index({ runId: 1, round: 1, seq: 1 });
+// A campaign's stats over all its runs.
+DeliverySchema.index({ campaignId: 1 });
 
 /** What happened to a claimed delivery: one per delivery, under the same key. */
 @Schema({ collection: 'delivery_outcomes', versionKey: false })
@@ -72,6 +74,8 @@ export class DeliveryOutcome {
 export const DeliveryOutcomeSchema = SchemaFactory.createForClass(DeliveryOutcome);
 // Stats' $group and the deliveries list: a run's outcomes, by round and order.
 DeliveryOutcomeSchema.index({ runId: 1, round: 1, seq: 1 });
+// A campaign's stats over all its runs.
+DeliveryOutcomeSchema.index({ campaignId: 1 });
 
 /** A delivery or read receipt from the webhook, kept as a record and matched to outcomes when counted. */
 @Schema({ collection: 'delivery_receipts', versionKey: false })

@@ -47,6 +47,9 @@ const MAX_WAITING_RETRIES = 1000;
 /** Recipients between being taken and having their final record stored, at most. */
 const MAX_TASKS = 2000;
 const YIELD_EVERY = 100;
+const CREDENTIALS_MAX_AGE_MS = 5_000;
+/** A run's progress is stored at most this often (and when it ends). */
+const PROGRESS_EVERY_MS = 1_000;
 
 type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
   Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
@@ -73,6 +76,8 @@ class RunInProgress {
   counted = false;
   /** A retry round's candidates: PSID → the outcome being retried. */
   retrying?: Map<string, { status: string; reason?: string }>;
+  /** When its progress was last stored. */
+  savedAt = 0;
   /** A token policy's holders of a usable token of the topic, read once when the run is picked up. */
   tokenHolders?: Set<string>;
 
@@ -155,8 +160,9 @@ export class PageSender {
   private stopped = false;
   private pageFatal = false;
   private sentOnce = false;
-  /** Read at each refresh, so a rotated token takes effect within one refresh. */
+  /** Read again every few seconds, so a rotated token takes effect soon after. */
   private credentials?: PageCredentials;
+  private credentialsReadAt = 0;
   private waiters: (() => void)[] = [];
 
   /** The Page's pace outlives this sender: the worker keeps one per Page, so it carries over. */
@@ -176,17 +182,17 @@ export class PageSender {
 
   /** Sends until the Page has no run to send, the lease lapses, or stop() is called. */
   async run(): Promise<void> {
-    const { refreshMs, leaseTtlMs } = this.seams.config;
+    const { refreshMs } = this.seams.config;
     let refreshedAt = -Infinity;
     const quiet = this.lease.quietUntil - this.seams.clock.now().getTime();
     if (quiet > 0) await sleep(quiet);
+    // Renewed on a timer of its own, so a slow start (a first scan of a large segment) never lets it lapse.
+    const renewal = this.renewLease();
     try {
-      while (!this.stopped) {
+      while (!this.stopped && this.seams.leases.isValid(this.lease)) {
         if (performance.now() - refreshedAt >= refreshMs) {
           refreshedAt = performance.now();
-          if (!(await this.seams.leases.renew(this.lease, leaseTtlMs))) break;
           if (!(await this.refreshRuns())) break;
-          // The checkpoint is stored at every refresh, so a takeover reads little.
           await this.settle();
         }
         const next = await this.nextRecipient();
@@ -199,13 +205,36 @@ export class PageSender {
         await this.settle();
         await this.idle(refreshMs);
       }
+      if (!this.stopped && !this.seams.leases.isValid(this.lease))
+        this.logger.warn(`the lease of Page ${this.pageId} lapsed; another worker may take it`);
     } finally {
       this.stopped = true;
+      clearInterval(renewal);
       await Promise.allSettled([...this.tasks]);
       await this.seams.store.drain();
       for (const progress of this.runs.values())
         await this.seams.store.saveProgress(progress.runId, progress.progress());
     }
+  }
+
+  /** Renews the lease every quarter of its life; a failed renewal stops the sender at once. */
+  private renewLease(): NodeJS.Timeout {
+    const { leaseTtlMs } = this.seams.config;
+    let renewing = false;
+    return setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      this.seams.leases
+        .renew(this.lease, leaseTtlMs)
+        .then((held) => {
+          if (!held) this.stop();
+        })
+        .catch((error: unknown) => {
+          // The database is unreachable: keep trying until the lease's own time runs out.
+          this.logger.warn(`lease of Page ${this.pageId} not renewed: ${describe(error)}`);
+        })
+        .finally(() => (renewing = false));
+    }, leaseTtlMs / 4);
   }
 
   stop(): void {
@@ -222,7 +251,10 @@ export class PageSender {
   /** Loads the Page's campaigns with an active run; false when none is left to send or finish. */
   private async refreshRuns(): Promise<boolean> {
     const campaigns = await this.seams.store.campaignsWithActiveRun(this.pageId);
-    this.credentials = await this.seams.credentials(this.pageId);
+    if (!this.credentials || performance.now() - this.credentialsReadAt > CREDENTIALS_MAX_AGE_MS) {
+      this.credentials = await this.seams.credentials(this.pageId);
+      this.credentialsReadAt = performance.now();
+    }
     for (const campaign of campaigns) {
       const runId = campaign.activeRunId!;
       const round = campaign.activeRound ?? 0;
@@ -597,8 +629,12 @@ export class PageSender {
   /** Stores progress; a run whose recipients are all taken and final is finished. */
   private async settle(): Promise<void> {
     for (const progress of this.runs.values()) {
-      await this.seams.store.saveProgress(progress.runId, progress.progress());
-      if (progress.sending && progress.exhausted && progress.unfinished === 0) {
+      const finished = progress.sending && progress.exhausted && progress.unfinished === 0;
+      if (finished || performance.now() - progress.savedAt >= PROGRESS_EVERY_MS) {
+        await this.seams.store.saveProgress(progress.runId, progress.progress());
+        progress.savedAt = performance.now();
+      }
+      if (finished) {
         await this.seams.finishRun(progress.campaign, progress.runId);
         this.runs.delete(progress.runId);
       }
