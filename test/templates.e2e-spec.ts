@@ -377,6 +377,30 @@ describe('utility templates', () => {
       expect(stats.body).toMatchObject({ sent: 2, skipped: 0, failed: 0 });
     });
 
+    it('is not published when its template was recreated with another number of parameters', async () => {
+      await t.http().post(TEMPLATES).set(auth).send(orderUpdate('invoice')).expect(201);
+      const id = await createCampaign(t, await createSegment(t), {
+        message: {},
+        delivery: delivery('invoice'),
+      });
+      // Approved templates cannot be edited: deleted and created again, now with one parameter.
+      await t.http().delete(`${TEMPLATES}/invoice`).set(auth).expect(204);
+      const recreated = orderUpdate('invoice');
+      recreated.components[1] = {
+        type: 'BODY',
+        text: 'Invoice {{1}} is ready.',
+        example: { body_text: [['I-1']] },
+      };
+      await t.http().post(TEMPLATES).set(auth).send(recreated).expect(201);
+      const refused = await t
+        .http()
+        .post(`/api/campaigns/${id}/publish`)
+        .set(auth)
+        .send({ force: true })
+        .expect(409);
+      expect(refused.body).toMatchObject({ error: 'template_changed' });
+    });
+
     it('is refused by Facebook for an unknown template or a wrong parameter count', async () => {
       const send = (body: object) =>
         t.app

@@ -146,7 +146,7 @@ export class CampaignsService {
     // Facebook refuses every send of a template it has not approved: forcing cannot help.
     const { delivery } = campaign;
     if (delivery.policy === 'utility')
-      await this.templates.requireApproved(campaign.pageId, delivery.template, delivery.language);
+      await this.templates.requireSendable(campaign.pageId, delivery);
     return this.act(campaign, { kind: 'publish', force, tested: await this.isTested(campaign) });
   }
 

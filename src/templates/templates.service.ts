@@ -209,8 +209,16 @@ export class TemplatesService {
         ];
   }
 
-  /** Publishing a utility campaign needs its template APPROVED now: 409 naming the status otherwise. */
-  async requireApproved(pageId: string, name: string, language: string): Promise<void> {
+  /**
+   * Publishing a utility campaign needs its template APPROVED now (409 naming the
+   * status), taking as many parameters as the campaign gives: a template deleted
+   * and created again since the campaign was saved may take another number.
+   */
+  async requireSendable(
+    pageId: string,
+    delivery: { template: string; language: string; parameters: string[] },
+  ): Promise<void> {
+    const { template: name, language } = delivery;
     const [template] = (await this.list(pageId, name)).filter((t) => t.language === language);
     const status = template?.status ?? 'DELETED';
     if (status !== 'APPROVED') {
@@ -218,6 +226,13 @@ export class TemplatesService {
         'template_not_approved',
         `template ${name} (${language}) is ${status}${template?.reason ? ` (${template.reason})` : ''}; only an APPROVED template can be sent`,
         { templateStatus: status },
+      );
+    }
+    const expected = bodyParameterCount(template.components);
+    if (delivery.parameters.length !== expected) {
+      throw ApiError.conflict(
+        'template_changed',
+        `template ${name} (${language}) now takes ${expected} parameters, the campaign gives ${delivery.parameters.length}; edit delivery.parameters`,
       );
     }
   }
