@@ -401,7 +401,7 @@ describe('utility templates', () => {
       expect(refused.body).toMatchObject({ error: 'template_changed' });
     });
 
-    it('is refused by Facebook for an unknown template or a wrong parameter count', async () => {
+    it('is refused by Facebook for an unknown template, a wrong parameter count or an empty parameter', async () => {
       const send = (body: object) =>
         t.app
           .get(MessengerClient)
@@ -413,6 +413,11 @@ describe('utility templates', () => {
       expect(await send(wire(ANA, 'order_update', ['only one']))).toMatchObject({
         ok: false,
         failure: { code: 100, message: expect.stringContaining('takes 2 body parameters') },
+      });
+      // A user without the attribute renders an empty parameter: Facebook refuses that user's send.
+      expect(await send(wire(ANA, 'order_update', ['Ana', '']))).toMatchObject({
+        ok: false,
+        failure: { code: 100, message: expect.stringContaining('[parameters][1]') },
       });
     });
   });

@@ -428,10 +428,22 @@ export class SandboxService {
     const bodyComponent = (
       payload.components as { type?: string; parameters?: unknown[] }[] | undefined
     )?.find((component) => component.type === 'body');
+    const parameters = bodyComponent?.parameters ?? [];
     const expected = bodyParameterCount(template.components);
-    if ((bodyComponent?.parameters?.length ?? 0) !== expected)
+    if (parameters.length !== expected)
       return invalidParameter(
-        `Template ${template.name} takes ${expected} body parameters, not ${bodyComponent?.parameters?.length ?? 0}`,
+        `Template ${template.name} takes ${expected} body parameters, not ${parameters.length}`,
+      );
+    // A parameter rendered empty (an attribute the user lacks) is refused, not sent blank.
+    const blank = parameters.findIndex(
+      (parameter) =>
+        (parameter as { type?: unknown }).type !== 'text' ||
+        typeof (parameter as { text?: unknown }).text !== 'string' ||
+        (parameter as { text: string }).text.trim() === '',
+    );
+    if (blank >= 0)
+      return invalidParameter(
+        `param components[0][parameters][${blank}] must be a text parameter with non-empty text`,
       );
     return undefined;
   }
