@@ -28,6 +28,14 @@ import { WebhookRouter } from './webhook-router.service';
 const PROCESSING_GRACE_MS = 30_000;
 /** Bodies one retry pass takes up, oldest due first. */
 const RETRY_BATCH = 100;
+/**
+ * Bodies processed at once after their answers; the others wait in arrival order.
+ * Processing writes more than the answer's one insert, and on a single-writer
+ * engine (FerretDB on SQLite) unbounded processing starves the acknowledgements.
+ */
+const PROCESSING_CONCURRENCY = 4;
+/** Beyond this many waiting, bodies are left to the retry pass: stored, so not lost, and memory stays bounded. */
+const MAX_WAITING = 10_000;
 
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,6 +44,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   private retrying: Promise<number> | undefined;
   /** Processing started after answers and not finished yet: shutdown waits for them. */
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly waiting: { id: string; body: unknown; receivedAt: Date }[] = [];
+  /** Bodies waiting or being processed here: the retry pass leaves them alone. */
+  private readonly mine = new Set<string>();
+  private closing = false;
 
   constructor(
     @InjectModel(WebhookEvent.name) private readonly events: Model<WebhookEvent>,
@@ -52,6 +64,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    // Bodies still waiting are stored: the retry pass (here after a restart, or another instance) takes them.
+    this.closing = true;
     await Promise.allSettled([...this.inFlight, this.retrying]);
   }
 
@@ -84,9 +98,22 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Processes a body stored by `store`, after the answer; never throws (failures are recorded). */
   processAfterAnswer(id: string, body: unknown, receivedAt: Date): void {
-    const run = this.process(id, body, receivedAt, 1);
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    if (this.waiting.length >= MAX_WAITING) return;
+    this.waiting.push({ id, body, receivedAt });
+    this.mine.add(id);
+    this.startWaiting();
+  }
+
+  private startWaiting(): void {
+    while (!this.closing && this.inFlight.size < PROCESSING_CONCURRENCY && this.waiting.length) {
+      const next = this.waiting.shift()!;
+      const run = this.process(next.id, next.body, next.receivedAt, 1).finally(() => {
+        this.inFlight.delete(run);
+        this.mine.delete(next.id);
+        this.startWaiting();
+      });
+      this.inFlight.add(run);
+    }
   }
 
   /**
@@ -115,6 +142,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     }
     let taken = 0;
     for (const event of due) {
+      if (this.mine.has(event._id)) continue;
       const attempt = event.attempts + 1;
       // Set before processing: a crash mid-way leaves the body due again later, and its attempts counted.
       const claim = await this.events
