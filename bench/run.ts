@@ -7,6 +7,7 @@ import { benchImport } from './import';
 import { describeMachine } from './machine';
 import { benchScale } from './scale';
 import { benchSend } from './send';
+import { benchWebhooks } from './webhooks';
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   'graph-send': () => benchGraphSend(),
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
       Number(process.env.BENCH_SEND_LARGE ?? 200_000),
       Number(process.env.BENCH_SEND_DEADLINE_S ?? 900) * 1000,
     ),
+  webhooks: () => benchWebhooks(Number(process.env.BENCH_WEBHOOK_BODIES ?? 5000)),
   scale: () =>
     benchScale(
       Number(process.env.BENCH_SCALE_USERS ?? 400),
