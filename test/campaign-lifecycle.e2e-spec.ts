@@ -12,6 +12,8 @@ import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 
 const ROUNDS = 20;
+// Twenty rounds of twenty concurrent requests each: on a loaded machine that takes longer than jest's default.
+jest.setTimeout(180_000);
 const PSID = '6543210987654321';
 
 describe('campaign lifecycle under concurrency', () => {

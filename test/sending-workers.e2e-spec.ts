@@ -11,6 +11,7 @@ import { SendingEngine } from '../src/delivery/sending-engine.service';
 
 const RATE = 25;
 const RECIPIENTS = 120;
+const OBSERVER_JITTER_MS = 100;
 const WORKER_ENV = {
   ROLE: 'worker',
   ENGINE_TICK_MS: '20',
@@ -78,13 +79,14 @@ describe('two workers on one run', () => {
     const psids = requests.map((r) => (r.body as { recipient: { id: string } }).recipient.id);
     expect(psids).toHaveLength(RECIPIENTS);
     expect(new Set(psids).size).toBe(RECIPIENTS);
-    // Arrival times: the sandbox sees sends a little after they start, so allow one for jitter.
+    // Arrival times, as the sandbox stamps them: it shares the machine, so its stamps wander by
+    // tens of milliseconds under load. The cap itself holds sends a second and 50 ms apart.
     const times = requests.map((r) => r.at.getTime()).sort((a, b) => a - b);
     let busiest = 0;
     for (let start = 0, end = 0; start < times.length; start += 1) {
-      while (end < times.length && times[end] - times[start] < 1000) end += 1;
+      while (end < times.length && times[end] - times[start] < 1000 - OBSERVER_JITTER_MS) end += 1;
       busiest = Math.max(busiest, end - start);
     }
-    expect(busiest).toBeLessThanOrEqual(RATE + 1);
+    expect(busiest).toBeLessThanOrEqual(RATE);
   });
 });

@@ -225,9 +225,12 @@ export class CampaignPreviewService {
   private async renderSamples(campaign: StoredCampaign, users: StoredUser[]) {
     const compiled = compiledMessage(campaign);
     const samples = [];
+    let timedOut: Rendered | undefined;
     for (const user of users) {
       await sleep(YIELD_MS);
-      const rendered = this.render(campaign, compiled, user);
+      // A template that ran out of time for one sample would for the others: not again, the event loop has waited enough.
+      const rendered = timedOut ?? this.render(campaign, compiled, user);
+      if (!rendered.ok && rendered.reason === 'render_timeout') timedOut = rendered;
       samples.push(
         rendered.ok
           ? {
