@@ -10,11 +10,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hubSignature, legacyHubSignature } from '../src/common/hub-signature';
+import { SecretBox } from '../src/common/secret-box';
 import { OutcomesService } from '../src/delivery/outcomes.service';
 import { ThreadOwnersService } from '../src/handover/thread-owners.service';
 import { facebookJson } from '../src/sandbox/webhook-events';
 import { TokensService } from '../src/tokens/tokens.service';
 import { MAX_ATTEMPTS } from '../src/webhooks/webhook-payload';
+import { webhookBodyContext } from '../src/webhooks/webhook-event.schema';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
@@ -34,7 +36,7 @@ type Payload = {
 };
 type StoredEvent = {
   _id: string;
-  body: string;
+  bodySealed: string;
   status: string;
   attempts: number;
   lastError?: string;
@@ -79,6 +81,10 @@ describe('Messenger webhook', () => {
     if (signature !== null) request.set('X-Hub-Signature-256', signature);
     return { response: await request.send(raw), id: sha256(raw) };
   }
+
+  /** A stored body's bytes, unsealed as the service does. */
+  const opened = (stored: StoredEvent) =>
+    t.app.get(SecretBox).open(stored.bodySealed, webhookBodyContext(stored._id));
 
   /** Delivers a body as Facebook would and waits until it has been processed. */
   async function post(payload: unknown): Promise<StoredEvent> {
@@ -159,17 +165,19 @@ describe('Messenger webhook', () => {
         () => events().findOne({ _id: sha256(facebookJson(payload)) }),
         (event) => event?.status === 'processed',
       );
-      expect(stored!.body).toContain('All\\u00f4 ?');
+      expect(opened(stored!)).toContain('All\\u00f4 ?');
     });
   });
 
   describe('events', () => {
-    it('stores the body exactly as received, escapes included', async () => {
+    it('stores the body exactly as received, escapes included, sealed at rest', async () => {
       const payload = fixture('message-text');
       const stored = await post(payload);
-      expect(stored.body).toBe(facebookJson(payload));
-      expect(stored.body).toContain('Bonjour \\ud83d\\udc4b');
-      expect(stored.body).toContain('https:\\/\\/example.com\\/boutique\\/\\u00e9t\\u00e9');
+      expect(opened(stored)).toBe(facebookJson(payload));
+      expect(opened(stored)).toContain('Bonjour \\ud83d\\udc4b');
+      expect(opened(stored)).toContain('https:\\/\\/example.com\\/boutique\\/\\u00e9t\\u00e9');
+      // Opt-ins carry notification tokens: nothing of a body is readable in the database.
+      expect(JSON.stringify(stored)).not.toContain('Bonjour');
     });
 
     it('captures the sender of a message with its time and keeps the last inbound event', async () => {

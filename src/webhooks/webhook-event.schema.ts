@@ -10,10 +10,19 @@ export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
  * instead of being processed twice. `received` until processed; the retry pass
  * takes those whose `nextAttemptAt` has come.
  */
+/** The SecretBox context of a stored body: bound to its id, so a sealed body moved to another document does not open. */
+export function webhookBodyContext(id: string): string {
+  return `webhook:${id}:body`;
+}
+
 @Schema({ collection: 'webhook_events', versionKey: false })
 export class WebhookEvent {
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ required: true }) body!: string;
+  /**
+   * The body's bytes sealed with SecretBox (context `webhookBodyContext(_id)`): an
+   * opt-in carries notification tokens, which are never stored in the clear.
+   */
+  @Prop({ required: true }) bodySealed!: string;
   @Prop({ required: true }) receivedAt!: Date;
   @Prop({ type: String, required: true, enum: WEBHOOK_EVENT_STATUSES })
   status!: WebhookEventStatus;

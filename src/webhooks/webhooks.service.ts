@@ -15,8 +15,9 @@ import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { Clock } from '../common/clock';
 import { isDuplicateKeyError } from '../common/mongo-errors';
+import { SecretBox } from '../common/secret-box';
 import { AppConfig } from '../config/app-config';
-import { WebhookEvent } from './webhook-event.schema';
+import { WebhookEvent, webhookBodyContext } from './webhook-event.schema';
 import { WebhookMetrics } from './webhook-metrics';
 import { isProblem, MAX_ATTEMPTS, retryDelayMs } from './webhook-payload';
 import { WebhookRouter } from './webhook-router.service';
@@ -55,6 +56,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: WebhookMetrics,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,7 +83,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       // The driver directly: no document building or validation on the hot path.
       await this.events.collection.insertOne({
         _id: id as never,
-        body: raw.toString('utf8'),
+        bodySealed: this.secrets.seal(raw.toString('utf8'), webhookBodyContext(id)),
         receivedAt,
         status: 'received',
         attempts: 1,
@@ -160,9 +162,11 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       taken += 1;
       let body: unknown;
       try {
-        body = JSON.parse(event.body);
+        body = JSON.parse(this.secrets.open(event.bodySealed, webhookBodyContext(event._id)));
       } catch {
-        await this.finish(event._id, 'failed', { lastError: 'the stored body is not JSON' });
+        await this.finish(event._id, 'failed', {
+          lastError: 'the stored body cannot be read as JSON',
+        });
         continue;
       }
       await this.process(event._id, body, event.receivedAt, attempt);
