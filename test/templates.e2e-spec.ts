@@ -306,6 +306,24 @@ describe('utility templates', () => {
       ]);
     });
 
+    it('counts a change of parameters as a new message version, which needs its own test-send', async () => {
+      await t.http().post(TEMPLATES).set(auth).send(orderUpdate('params_edit')).expect(201);
+      const id = await createCampaign(t, await createSegment(t), {
+        message: {},
+        delivery: delivery('params_edit'),
+      });
+      const edit = (fields: object) =>
+        t.http().patch(`/api/campaigns/${id}`).set(auth).send(fields).expect(200);
+      expect((await edit({ name: 'Renamed' })).body.messageVersion).toBe(1);
+      const changed = await edit({
+        delivery: delivery('params_edit', [
+          '{{ user.lastName }}',
+          '{{ user.attributes.order_id }}',
+        ]),
+      });
+      expect(changed.body.messageVersion).toBe(2);
+    });
+
     it('is test-sent and published only once approved, then sent outside the window with rendered parameters', async () => {
       sandbox().setScenario({ templateReview: 'PENDING', outsideWindowPsids: [ANA, BEN] });
       await t.http().post(TEMPLATES).set(auth).send(orderUpdate('shipping')).expect(201);

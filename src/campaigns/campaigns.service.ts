@@ -110,9 +110,15 @@ export class CampaignsService {
     }
     const changes = definedOnly(input);
     const checked = await this.check(campaign.pageId, { ...campaign, ...changes });
+    // A utility template's parameters are the message it sends: changing them is a new version too.
+    const sent = (fields: { message: unknown; delivery: unknown }) =>
+      JSON.stringify([
+        fields.message,
+        checked.delivery.policy === 'utility' ? fields.delivery : null,
+      ]);
     const messageChanged =
-      changes.message !== undefined &&
-      JSON.stringify(changes.message) !== JSON.stringify(campaign.message);
+      sent({ message: changes.message ?? campaign.message, delivery: checked.delivery }) !==
+      sent(campaign);
     const set = {
       ...changes,
       delivery: checked.delivery,
