@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.factory';
+import type { CampaignStats } from '../src/delivery/outcomes.service';
 import { loadAppConfig } from '../src/config/app-config';
 import { startSandbox } from '../src/sandbox/sandbox.server';
 import { startDatabase, withDatabaseName } from './database';
@@ -63,25 +64,6 @@ interface DemoAnswer {
   }[];
 }
 
-interface Stats {
-  status: string;
-  /** null while a large segment is still being counted. */
-  audience: number | null;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  unknown: number;
-  byReason: Record<string, number>;
-  progress: {
-    done: number;
-    total: number | null;
-    ratePerSecond: number;
-    etaSeconds: number | null;
-  };
-}
-
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
 const shorten = (text: string, max = 400): string =>
   text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
@@ -113,7 +95,12 @@ function testerLine(result: NonNullable<DemoAnswer['results']>[number]): string 
   return `${who}: ${reason}${code ? ` (${code}/${subcode}: ${message})` : ''}`;
 }
 
-function progressBar({ done, total, ratePerSecond, etaSeconds }: Stats['progress']): string {
+function progressBar({
+  done,
+  total,
+  ratePerSecond,
+  etaSeconds,
+}: CampaignStats['progress']): string {
   const rate = `${ratePerSecond.toFixed(1)} msg/s`;
   if (total === null) return `${done} done, the audience still being counted  ${rate}`;
   const width = 30;
@@ -397,13 +384,16 @@ async function main(): Promise<void> {
 }
 
 /** Polls the stats until the run ends, drawing a progress bar (one line a second when not on a terminal). */
-async function watch(campaignId: string, get: (path: string) => Promise<Response>): Promise<Stats> {
+async function watch(
+  campaignId: string,
+  get: (path: string) => Promise<Response>,
+): Promise<CampaignStats> {
   const deadline = Date.now() + 120_000;
   let lastPrinted = 0;
   for (;;) {
     const response = await get(`/api/campaigns/${campaignId}/stats`);
     if (response.status !== 200) throw new Error(`stats answered ${response.status}`);
-    const stats = (await response.json()) as Stats;
+    const stats = (await response.json()) as CampaignStats;
     const finished = stats.status !== 'running';
     const line = `  ${progressBar(stats.progress)}`;
     if (process.stdout.isTTY) process.stdout.write(`\r${line}\x1b[K`);

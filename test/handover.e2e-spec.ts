@@ -12,28 +12,9 @@ import { PAGE_INBOX_APP_ID } from '../src/messenger/payloads';
 import type { MessagingEvent } from '../src/webhooks/messaging-event';
 import { APP_ID, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
 
-// Until AppModule imports HandoverModule (through WebhooksModule), the test adds it; a no-op once it does.
-jest.mock('../src/app.module', () => {
-  const actual = jest.requireActual<typeof import('../src/app.module')>('../src/app.module');
-  const { HandoverModule } = jest.requireActual<typeof import('../src/handover/handover.module')>(
-    '../src/handover/handover.module',
-  );
-  const register: typeof actual.AppModule.register = (...args) => {
-    const module = actual.AppModule.register(...args);
-    return { ...module, imports: [...(module.imports ?? []), HandoverModule] };
-  };
-  return { AppModule: { register } };
-});
-
-const ENGINE_ENV = {
-  ROLE: 'all',
-  ENGINE_TICK_MS: '20',
-  ENGINE_REFRESH_MS: '50',
-  RETRY_BASE_MS: '5',
-  PAGE_LEASE_TTL_MS: '3000',
-};
 const OTHER_APP = '2000000000000002';
 const psid = (n: number) => String(7_200_000_000_000_000 + n);
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();

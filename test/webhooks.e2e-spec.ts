@@ -20,15 +20,8 @@ import { webhookBodyContext } from '../src/webhooks/webhook-event.schema';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
-
-/** The engine sends within the test's patience (as in the sending tests). */
-const ENGINE_ENV = {
-  ROLE: 'all',
-  ENGINE_TICK_MS: '20',
-  ENGINE_REFRESH_MS: '50',
-  RETRY_BASE_MS: '5',
-};
 
 type Payload = {
   object: string;
