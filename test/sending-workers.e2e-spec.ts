@@ -80,7 +80,7 @@ describe('two workers on one run', () => {
     expect(psids).toHaveLength(RECIPIENTS);
     expect(new Set(psids).size).toBe(RECIPIENTS);
     // Arrival times, as the sandbox stamps them: it shares the machine, so its stamps wander by
-    // tens of milliseconds under load. The cap itself holds sends a second and 50 ms apart.
+    // tens of milliseconds under load. The cap itself holds sends a second and 15 ms apart.
     const times = requests.map((r) => r.at.getTime()).sort((a, b) => a - b);
     let busiest = 0;
     for (let start = 0, end = 0; start < times.length; start += 1) {

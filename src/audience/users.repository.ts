@@ -48,7 +48,8 @@ export class UsersRepository {
 
   /** Every matching user, streamed in _id order: materialising a run's audience. */
   cursorMatching(filter: UserFilter): AsyncIterable<StoredUser> {
-    return this.users.find(filter).sort({ _id: 1 }).lean<StoredUser[]>().cursor();
+    // Batches of a few hundred: a worker streams one segment per Page it sends for.
+    return this.users.find(filter).sort({ _id: 1 }).batchSize(300).lean<StoredUser[]>().cursor();
   }
 
   /** A page of a Page's users after `afterId` in _id order, one extra to tell if more follow: the users list. */

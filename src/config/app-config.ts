@@ -147,7 +147,7 @@ class Environment {
   @Min(0)
   @Max(60_000)
   @IsInt()
-  ENGINE_TICK_MS: number = 500;
+  ENGINE_TICK_MS: number = 200;
 
   @IsOptional()
   @Transform(toInt)

@@ -44,8 +44,8 @@ import { retryDelay } from './retry-policy';
 export const CHUNK_SIZE = 1000;
 /** Recipients waiting for a retry at most, before the loop stops taking new ones. */
 const MAX_WAITING_RETRIES = 1000;
-/** Recipients between being taken and having their final record stored, at most. */
-const MAX_TASKS = 2000;
+/** Recipients of one Page between being taken and having their final record stored, at most (memory). */
+const MAX_TASKS = 500;
 const YIELD_EVERY = 100;
 const CREDENTIALS_MAX_AGE_MS = 5_000;
 /** A run's progress is stored at most this often (and when it ends). */
@@ -309,8 +309,11 @@ export class PageSender {
     progress.checkpoint = saved?.checkpointSeq ?? -1;
     progress.checkpointUserId = saved?.checkpointUserId;
     progress.failed = saved?.failed ?? 0;
-    const claims = await store.claimsAfter(progress.runId, round, progress.checkpoint);
-    const recorded = await store.outcomeIdsAfter(progress.runId, round, progress.checkpoint);
+    // A round no holder has picked up yet has no claims: nothing to read back.
+    const claims = saved ? await store.claimsAfter(progress.runId, round, progress.checkpoint) : [];
+    const recorded = claims.length
+      ? await store.outcomeIdsAfter(progress.runId, round, progress.checkpoint)
+      : new Set<string>();
     const lost = claims
       .filter((claim) => !claim.skipReason && !recorded.has(claim._id))
       .map((claim) =>

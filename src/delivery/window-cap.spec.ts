@@ -13,16 +13,16 @@ describe('WindowCap', () => {
     jest.useFakeTimers();
     try {
       const fourth = cap.pass().then(() => started.push(now));
-      now = 1049;
+      now = 1014;
       await jest.advanceTimersByTimeAsync(800);
-      now = 1050.5;
+      now = 1015.5;
       await jest.advanceTimersByTimeAsync(10);
       await fourth;
     } finally {
       jest.useRealTimers();
     }
-    // The first start leaves the window a second and a 50 ms margin later.
-    expect(started).toEqual([0, 100, 200, 1050.5]);
+    // The first start leaves the window a second and a 15 ms margin later.
+    expect(started).toEqual([0, 100, 200, 1015.5]);
   });
 
   it('never lets more than `limit` through in a sliding second under concurrent callers', async () => {
