@@ -471,11 +471,18 @@ export class PageSender {
     claim: Delivery,
     send?: () => Promise<OutcomeFields>,
   ): void {
-    if (send) this.changeInFlight(1);
+    // A concurrency slot is held from the claim to Facebook's answer, not while the outcome is stored.
+    let holding = Boolean(send);
+    const release = () => {
+      if (holding) this.changeInFlight(-1);
+      holding = false;
+    };
+    if (holding) this.changeInFlight(1);
     const task = (async () => {
       const claimed = await this.seams.store.claim(claim);
       if (claimed === 'stored' && send) {
         const fields = await send();
+        release();
         await this.seams.store.recordOutcome(this.outcome(progress, claim, fields));
         this.seams.metrics.outcome(fields.status, fields.reason);
       } else if (claimed === 'stored') {
@@ -489,7 +496,7 @@ export class PageSender {
         this.stop();
       })
       .finally(() => {
-        if (send) this.changeInFlight(-1);
+        release();
         this.tasks.delete(task);
         this.wake();
       });
