@@ -98,10 +98,12 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     if (this.ticking) return;
     this.ticking = true;
     try {
-      for (const pageId of await this.store.pagesWithWork()) {
-        if (this.senders.has(pageId)) continue;
-        // Spreads Pages over workers: the busier this worker, the later it reaches.
-        if (this.senders.size > 0) await sleep(Math.random() * 20 * this.senders.size);
+      const free = (await this.store.pagesWithWork()).filter((pageId) => !this.senders.has(pageId));
+      // Spreads Pages over workers: the busier this worker, the later it reaches for free Pages
+      // (once per tick, so a worker alone still takes twenty Pages at once).
+      if (free.length > 0 && this.senders.size > 0)
+        await sleep(Math.random() * 20 * this.senders.size);
+      for (const pageId of free) {
         const lease = await this.leases.acquire(
           pageId,
           this.workerId,
