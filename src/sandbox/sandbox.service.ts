@@ -265,10 +265,13 @@ export class SandboxService {
   }
 
   async handle(call: GraphCall): Promise<GraphAnswer> {
+    // Stamped on arrival, as Facebook counts a Page's rate: not after the scripted latency,
+    // whose timers fire late and together on a busy machine.
+    const at = new Date();
     if (this.scenario.latencyMs)
       await new Promise((resolve) => setTimeout(resolve, this.scenario.latencyMs));
     const answer = this.answer(call);
-    this.record(call, answer);
+    this.record(call, answer, at);
     return answer;
   }
 
@@ -574,7 +577,7 @@ export class SandboxService {
     return ok({ data: owner === undefined ? [] : [{ thread_owner: { app_id: owner } }] });
   }
 
-  private record(call: GraphCall, answer: GraphAnswer): void {
+  private record(call: GraphCall, answer: GraphAnswer, at: Date): void {
     if (this.recordLimit === 0) return;
     if (this.recorded.length >= this.recordLimit)
       this.recorded.splice(0, Math.ceil(this.recordLimit / 2));
@@ -587,7 +590,7 @@ export class SandboxService {
       body: call.body,
       clientPort: call.clientPort,
       answer,
-      at: new Date(),
+      at,
     });
   }
 }
