@@ -6,7 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, type AnyBulkWriteOperation, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '../common/mongo-errors';
+import { duplicateKeyIndexes, isDuplicateKeyError } from '../common/mongo-errors';
 import type { ImportedUser } from './csv-columns';
 import { User } from './user.schema';
 
@@ -176,9 +176,9 @@ export class UsersRepository {
       await this.users.collection.insertMany(documents, { ordered: false });
       return [];
     } catch (error) {
-      const failures = writeErrorsOf(error);
-      if (failures.length === 0 || failures.some((failure) => failure.code !== 11000)) throw error;
-      return failures.map((failure) => rows[failure.index]);
+      const duplicates = duplicateKeyIndexes(error);
+      if (!duplicates) throw error;
+      return [...duplicates].map((index) => rows[index]);
     }
   }
 
@@ -214,13 +214,4 @@ export class UsersRepository {
     }));
     await this.users.collection.bulkWrite(operations as never[], { ordered: false });
   }
-}
-
-/** The per-document failures of an unordered insertMany (one or several). */
-function writeErrorsOf(error: unknown): { index: number; code: number }[] {
-  const writeErrors = (
-    error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }
-  ).writeErrors;
-  if (Array.isArray(writeErrors)) return writeErrors;
-  return writeErrors ? [writeErrors] : [];
 }

@@ -31,14 +31,6 @@ export interface EligibilityContext {
   hasToken?: boolean;
 }
 
-/** The fields a caller must read for `eligibilityOf` (a projection). */
-export const ELIGIBILITY_FIELDS = {
-  suppressed: 1,
-  lastInboundAt: 1,
-  adReferralAt: 1,
-  threadOwnerAppId: 1,
-} as const;
-
 /** 'eligible', or the reason the user is skipped; suppression and the thread owner come first. */
 export function eligibilityOf(
   user: EligibilityFacts,

@@ -1,5 +1,9 @@
 import mongoose from 'mongoose';
-import { isDatabaseUnavailableError, isDuplicateKeyError } from './mongo-errors';
+import {
+  duplicateKeyIndexes,
+  isDatabaseUnavailableError,
+  isDuplicateKeyError,
+} from './mongo-errors';
 
 describe('database errors', () => {
   it('tell an unreachable database from other failures', () => {
@@ -22,5 +26,32 @@ describe('database errors', () => {
     expect(isDuplicateKeyError(duplicate)).toBe(true);
     expect(isDatabaseUnavailableError(new mongoose.Error('Cast to ObjectId failed'))).toBe(false);
     expect(isDatabaseUnavailableError(new Error('connection closed'))).toBe(false);
+  });
+});
+
+describe('duplicateKeyIndexes', () => {
+  it('names the refused positions when duplicates are all that failed', () => {
+    expect(
+      duplicateKeyIndexes({
+        writeErrors: [
+          { index: 2, code: 11000 },
+          { index: 5, code: 11000 },
+        ],
+      }),
+    ).toEqual(new Set([2, 5]));
+    // The driver reports a single failure without an array.
+    expect(duplicateKeyIndexes({ writeErrors: { index: 0, code: 11000 } })).toEqual(new Set([0]));
+  });
+
+  it('is undefined for any other failure', () => {
+    expect(
+      duplicateKeyIndexes({
+        writeErrors: [
+          { index: 1, code: 11000 },
+          { index: 3, code: 2 },
+        ],
+      }),
+    ).toBeUndefined();
+    expect(duplicateKeyIndexes(new Error('network'))).toBeUndefined();
   });
 });

@@ -10,6 +10,20 @@ export function isDuplicateKeyError(error: unknown): boolean {
 }
 
 /**
+ * The positions an unordered insertMany refused as duplicates (11000), when
+ * duplicates are all that failed; undefined for any other failure.
+ */
+export function duplicateKeyIndexes(error: unknown): Set<number> | undefined {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const failures = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
+    index: number;
+    code: number;
+  }[];
+  if (failures.length === 0 || failures.some((failure) => failure.code !== 11000)) return undefined;
+  return new Set(failures.map((failure) => failure.index));
+}
+
+/**
  * The database could not be reached (network, server selection, closed client, or
  * mongoose's command buffer timing out): the request may succeed later, so a 503.
  */

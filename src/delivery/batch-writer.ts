@@ -7,6 +7,7 @@
  * already existed (duplicate key: someone else had it).
  */
 import type { Collection, Document } from 'mongodb';
+import { duplicateKeyIndexes } from '../common/mongo-errors';
 
 export type WriteResult = 'stored' | 'duplicate';
 
@@ -70,15 +71,4 @@ export class BatchWriter<T extends Document> {
       );
     }
   }
-}
-
-/** The indexes an unordered insertMany refused as duplicates, when duplicates are all that failed. */
-export function duplicateKeyIndexes(error: unknown): Set<number> | undefined {
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  const failures = (Array.isArray(raw) ? raw : raw ? [raw] : []) as {
-    index: number;
-    code: number;
-  }[];
-  if (failures.length === 0 || failures.some((failure) => failure.code !== 11000)) return undefined;
-  return new Set(failures.map((failure) => failure.index));
 }

@@ -91,13 +91,6 @@ export class PageLeases {
   isValid(lease: HeldLease): boolean {
     return this.clock.now().getTime() < lease.validUntil;
   }
-
-  /** Which worker holds each Page's newest unexpired lease (scaling reports, tests). */
-  async holders(): Promise<Map<string, string>> {
-    const now = this.clock.now();
-    const live = await this.leases.find({ expiresAt: { $gt: now } }).lean();
-    return new Map(live.map((lease) => [lease.pageId, lease.holder]));
-  }
 }
 
 /** The holder stops this much before the lease expires, for clock reading and request latency. */
