@@ -55,6 +55,7 @@ export class CampaignChangesService {
       },
       unset: plan.unset,
       run,
+      ...(plan.runStatus ? { runStatus: { ...plan.runStatus, at: this.clock.now() } } : {}),
     };
     try {
       await this.changes.create(change);
@@ -89,7 +90,10 @@ export class CampaignChangesService {
    * campaign moves only from the revision the change was planned on.
    */
   private async carryOut(
-    change: Pick<CampaignChange, 'campaignId' | 'revision' | 'action' | 'set' | 'unset' | 'run'>,
+    change: Pick<
+      CampaignChange,
+      'campaignId' | 'revision' | 'action' | 'set' | 'unset' | 'run' | 'runStatus'
+    >,
   ) {
     if (change.run) {
       try {
@@ -97,6 +101,15 @@ export class CampaignChangesService {
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
+    }
+    if (change.runStatus) {
+      const { runId, status, at } = change.runStatus;
+      await this.runs.updateOne(
+        { _id: runId },
+        status === 'started'
+          ? { $set: { status }, $unset: { finishedAt: 1 } }
+          : { $set: { status, finishedAt: at } },
+      );
     }
     const filter = { _id: change.campaignId, revision: change.revision - 1 };
     if (change.action === 'delete') {

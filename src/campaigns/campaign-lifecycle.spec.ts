@@ -156,13 +156,15 @@ describe('planChange', () => {
     expect(planChange(running, { kind: 'finish', runId: 'r' }, now)).toMatchObject({
       to: 'completed',
       unset: ['activeRunId', 'activeRound'],
+      runStatus: { runId: 'r', status: 'completed' },
     });
+    // The run ends in the same change as the campaign moves on, never after it.
     expect(
       planChange({ ...running, schedule: cron }, { kind: 'finish', runId: 'r' }, now),
-    ).toMatchObject({ to: 'scheduled' });
+    ).toMatchObject({ to: 'scheduled', runStatus: { runId: 'r', status: 'completed' } });
     expect(
       planChange({ ...running, status: 'cancelled' }, { kind: 'finish', runId: 'r' }, now),
-    ).toMatchObject({ to: 'cancelled' });
+    ).toMatchObject({ to: 'cancelled', runStatus: { runId: 'r', status: 'cancelled' } });
     const stale = planChange(running, { kind: 'finish', runId: 'other' }, now);
     expect(isRefusal(stale) && stale.refused.code).toBe('not_active');
     const paused = planChange(
@@ -176,7 +178,11 @@ describe('planChange', () => {
   it('retries a finished run as its next round, never during another run', () => {
     expect(
       planChange(state('completed'), { kind: 'retry_failed', runId: 'r', round: 1 }, now),
-    ).toMatchObject({ to: 'running', set: { activeRunId: 'r', activeRound: 1 } });
+    ).toMatchObject({
+      to: 'running',
+      set: { activeRunId: 'r', activeRound: 1 },
+      runStatus: { runId: 'r', status: 'started' },
+    });
     for (const status of ['running', 'paused'] as const) {
       const plan = planChange(state(status), { kind: 'retry_failed', runId: 'r', round: 1 }, now);
       expect(isRefusal(plan) && plan.refused.code).toBe('run_in_progress');

@@ -41,6 +41,8 @@ export interface PlannedChange {
   unset: string[];
   /** A run to insert under (campaignId, occurrence): the exclusive claim to that occurrence. */
   startsRun?: { occurrence: Date };
+  /** An existing run that ends (completed, cancelled) or opens again for a retry round (started). */
+  runStatus?: { runId: string; status: 'started' | 'completed' | 'cancelled' };
 }
 
 export interface Refusal {
@@ -121,11 +123,12 @@ export function planChange(
       if (campaign.activeRunId !== action.runId)
         return refuse('not_active', `run ${action.runId} is not the campaign's active run`);
       const ended = ['activeRunId', 'activeRound'];
-      if (from === 'cancelled') return change('cancelled', {}, ended);
+      const runStatus = (status: 'completed' | 'cancelled') => ({ runId: action.runId, status });
+      if (from === 'cancelled')
+        return { ...change('cancelled', {}, ended), runStatus: runStatus('cancelled') };
       if (from !== 'running') return illegal(from, 'completed');
-      return campaign.schedule.type === 'cron'
-        ? change('scheduled', {}, ended)
-        : change('completed', {}, ended);
+      const to = campaign.schedule.type === 'cron' ? 'scheduled' : 'completed';
+      return { ...change(to, {}, ended), runStatus: runStatus('completed') };
     }
     case 'retry_failed': {
       if (from === 'running' || from === 'paused')
@@ -134,7 +137,10 @@ export function planChange(
           `a ${from} campaign has a run in progress; retry when it ends`,
         );
       if (from !== 'completed' && from !== 'scheduled') return illegal(from, 'running');
-      return change('running', { activeRunId: action.runId, activeRound: action.round });
+      return {
+        ...change('running', { activeRunId: action.runId, activeRound: action.round }),
+        runStatus: { runId: action.runId, status: 'started' },
+      };
     }
     case 'start': {
       const occurrence = campaign.nextRunAt;

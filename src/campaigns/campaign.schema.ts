@@ -59,6 +59,12 @@ export class CampaignChange {
   @Prop({ type: [String], default: [] }) unset!: string[];
   /** The run this change starts, inserted with it. */
   @Prop({ type: MongooseSchema.Types.Mixed }) run?: Record<string, unknown>;
+  /** The existing run this change ends or reopens, moved before the campaign so neither is seen ahead of the other. */
+  @Prop({ type: MongooseSchema.Types.Mixed }) runStatus?: {
+    runId: string;
+    status: RunStatus;
+    at: Date;
+  };
   createdAt!: Date;
 }
 

@@ -9,7 +9,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Types, type Model } from 'mongoose';
 import { UsersRepository, type StoredUser } from '../audience/users.repository';
 import type { StoredCampaign } from '../campaigns/campaign-changes.service';
-import { Campaign, CampaignRun, type RunStatus } from '../campaigns/campaign.schema';
+import { Campaign, CampaignRun } from '../campaigns/campaign.schema';
 import { compileRules } from '../segments/rule-compiler';
 import { BatchWriter, type WriteResult } from './batch-writer';
 import { Delivery, DeliveryOutcome } from './delivery.schema';
@@ -135,10 +135,6 @@ export class DeliveryStore implements OnModuleDestroy {
       { _id: runId },
       { $set: { progress: { ...progress, updatedAt: new Date() } } },
     );
-  }
-
-  async endRun(runId: string, status: RunStatus, at: Date): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $set: { status, finishedAt: at } });
   }
 }
 

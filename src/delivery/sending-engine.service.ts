@@ -162,13 +162,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     } catch (error) {
       // Paused or changed meanwhile: the run is finished when it is next picked up.
       this.logger.warn(`run ${runId} not finished: ${describe(error)}`);
-      return;
     }
-    await this.store.endRun(
-      runId,
-      current.status === 'cancelled' ? 'cancelled' : 'completed',
-      new Date(),
-    );
   }
 }
 
