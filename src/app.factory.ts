@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
+import { serveConsole } from './common/console-assets';
 import { createAllIndexes } from './common/database-indexes';
 import { refuseDeepJson } from './common/json-body';
 import { createAccessLog } from './common/logging';
@@ -44,6 +45,7 @@ export async function createApp(
   app.use(refuseDeepJson);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  serveConsole(app);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,0 +1,48 @@
+/**
+ * Serves the marketer console (built by Vite from src/console) at /console from
+ * the service itself: no second server, no CDN. The console holds no secret; it
+ * asks for an API token and calls the same authenticated REST API as anyone.
+ */
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** dist/console, from src/common (ts-node, tests) and from dist/common (production) alike. */
+export const CONSOLE_BUILD_DIR = join(__dirname, '..', '..', 'dist', 'console');
+
+// Everything the console loads comes from this service; API calls go to the same origin.
+const CONSOLE_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data: https:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+export function serveConsole(app: NestExpressApplication, dir = CONSOLE_BUILD_DIR): void {
+  app.use('/console', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', CONSOLE_POLICY);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!existsSync(join(dir, 'index.html'))) {
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The console is not built: run `npm run build` (the demo and the tests build it).');
+      return;
+    }
+    next();
+  });
+  app.useStaticAssets(dir, {
+    prefix: '/console',
+    index: 'index.html',
+    setHeaders: (res: Response, path: string) => {
+      // File names under assets/ carry their content hash: they never change.
+      if (path.startsWith(join(dir, 'assets')))
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    },
+  });
+}
