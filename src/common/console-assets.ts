@@ -8,8 +8,12 @@ import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** dist/console, from src/common (ts-node, tests) and from dist/common (production) alike. */
-export const CONSOLE_BUILD_DIR = join(__dirname, '..', '..', 'dist', 'console');
+/**
+ * dist/console, from src/common (ts-node, tests) and from dist/common (production)
+ * alike; CONSOLE_BUILD_DIR moves it (a developer's parallel test runs each build their own).
+ */
+export const CONSOLE_BUILD_DIR =
+  process.env.CONSOLE_BUILD_DIR ?? join(__dirname, '..', '..', 'dist', 'console');
 
 // Everything the console loads comes from this service; API calls go to the same origin.
 const CONSOLE_POLICY = [
