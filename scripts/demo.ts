@@ -20,6 +20,7 @@ import { createApp } from '../src/app.factory';
 import type { CampaignStats } from '../src/delivery/outcomes.service';
 import { loadAppConfig } from '../src/config/app-config';
 import { startSandbox } from '../src/sandbox/sandbox.server';
+import { ensureConsoleBuilt } from './console-build';
 import { startDatabase, withDatabaseName } from './database';
 
 const ROOT = join(__dirname, '..');
@@ -110,8 +111,12 @@ function progressBar({
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} ${percent}%  ${rate}  ETA ${eta}`;
 }
 
+/** `npm run demo -- --keep`: after the demo, keep everything running for the console until Ctrl-C. */
+const KEEP = process.argv.includes('--keep');
+
 async function main(): Promise<void> {
   say('Messenger campaign connector: demo against the sandbox\n');
+  ensureConsoleBuilt(say);
   const database = await startDatabase((line) => say(`  ${line}`));
   say(`database: ${database.engine} at ${database.uri}`);
   const sandbox = await startSandbox({
@@ -375,12 +380,24 @@ async function main(): Promise<void> {
     say(
       `\nThe stored Page keeps its token sealed: accessTokenSealed = ${String(stored?.accessTokenSealed).slice(0, 24)}…`,
     );
-    say('Demo finished: every step answered as expected.');
+    say('Demo finished: every step answered as expected.\n');
+    say(`Console: ${base}/console/  (API token: ${API_TOKEN})`);
+    if (KEEP) {
+      say('Everything keeps running for the console; press Ctrl-C to stop.');
+      await interrupted();
+    } else say('Run `npm run demo -- --keep` to keep the service up and open the console.');
   } finally {
     await app.close();
     await sandbox.close();
     await database.stop();
   }
+}
+
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 /** Polls the stats until the run ends, drawing a progress bar (one line a second when not on a terminal). */
