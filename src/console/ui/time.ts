@@ -6,9 +6,13 @@ export function formatTime(value: string | Date | undefined | null, timeZone?: s
   if (!value) return '—';
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return '—';
+  // Fields, not dateStyle/timeStyle: Intl refuses timeZoneName beside those.
   return new Intl.DateTimeFormat(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZone,
     timeZoneName: 'short',
   }).format(date);
