@@ -136,6 +136,11 @@ describe('sending engine', () => {
         graph_551_1545041: 1,
         graph_100_2018001: 1,
       },
+      reasonsByStatus: {
+        skipped: { suppressed: 1, window_closed: 3, unknown_window: 1 },
+        failed: { graph_551_1545041: 1, graph_100_2018001: 1 },
+        unknown: {},
+      },
       progress: { done: 23, total: 23, etaSeconds: 0 },
     });
     // The person-unavailable error suppressed the user.
@@ -160,6 +165,29 @@ describe('sending engine', () => {
     expect(failedOnly.items.map((i: { psid: string }) => i.psid).sort()).toEqual(
       [open[1], open[4]].sort(),
     );
+    // A PSID, or its first digits, finds the recipients without reading the whole run.
+    expect((await get(`/campaigns/${id}/deliveries?psid=${open[3]}`)).items).toEqual([
+      byPsid.get(open[3]),
+    ]);
+    const prefix = open[3].slice(0, -1);
+    const byPrefix = (await get(`/campaigns/${id}/deliveries?psid=${prefix}`)).items;
+    expect(byPrefix.length).toBeGreaterThan(1);
+    expect(byPrefix.map((i: { psid: string }) => i.psid).sort()).toEqual(
+      list.items
+        .map((i: { psid: string }) => i.psid)
+        .filter((p: string) => p.startsWith(prefix))
+        .sort(),
+    );
+    await t
+      .http()
+      .get(`/api/campaigns/${id}/deliveries?psid=12ab`)
+      .set(auth)
+      .expect(400)
+      .expect(({ body }) =>
+        expect(body.details).toEqual([
+          { field: 'psid', reason: 'must be a PSID or its first digits' },
+        ]),
+      );
 
     const csv = await t
       .http()

@@ -33,7 +33,7 @@ export class OutcomesController {
   ) {
     const campaign = await this.outcomes.campaign(campaignId);
     const run = await this.outcomes.run(campaign, query.runId);
-    const filter = { status: query.status, reason: query.reason };
+    const filter = { status: query.status, reason: query.reason, psid: query.psid };
     if (query.format !== 'csv') {
       if (!run) return { items: [], nextCursor: null };
       return this.outcomes.list(run, filter, query.limit ?? 100, query.cursor);

@@ -28,6 +28,11 @@ export class DeliveriesQuery extends RunQuery {
   })
   reason?: string;
 
+  @ApiPropertyOptional({ description: 'Recipients whose PSID starts with these digits' })
+  @IsOmittable()
+  @Matches(/^\d{1,32}$/, { message: 'must be a PSID or its first digits' })
+  psid?: string;
+
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOmittable()
   @Type(() => Number)

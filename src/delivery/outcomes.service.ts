@@ -38,6 +38,8 @@ export interface CampaignStats {
   skipped: number;
   unknown: number;
   byReason: Record<string, number>;
+  /** The same reasons split by the status they led to. */
+  reasonsByStatus: Record<'failed' | 'skipped' | 'unknown', Record<string, number>>;
   progress: {
     done: number;
     total: number | null;
@@ -65,6 +67,8 @@ export interface DeliveryView {
 export interface DeliveryFilter {
   status?: string;
   reason?: string;
+  /** The recipients whose PSID starts with these digits. */
+  psid?: string;
 }
 
 export const DELIVERY_CSV_COLUMNS = [
@@ -134,10 +138,16 @@ export class OutcomesService {
     const match = runId ? { runId } : { campaignId };
     const counts: Record<OutcomeStatus, number> = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
     const byReason: Record<string, number> = {};
+    const reasonsByStatus: CampaignStats['reasonsByStatus'] = {
+      failed: {},
+      skipped: {},
+      unknown: {},
+    };
     const add = (status: OutcomeStatus, reason: unknown, count: number) => {
       counts[status] += count;
-      if (status !== 'sent' && typeof reason === 'string' && reason)
-        byReason[reason] = (byReason[reason] ?? 0) + count;
+      if (status === 'sent' || typeof reason !== 'string' || !reason) return;
+      byReason[reason] = (byReason[reason] ?? 0) + count;
+      reasonsByStatus[status][reason] = (reasonsByStatus[status][reason] ?? 0) + count;
     };
     for (const group of await this.group(this.deliveries, match, {
       skip: '$skipReason',
@@ -154,8 +164,9 @@ export class OutcomesService {
     })) {
       if (isOutcomeStatus(group._id.status)) add(group._id.status, group._id.reason, group.count);
     }
-    for (const [reason, count] of Object.entries(byReason))
-      if (count === 0) delete byReason[reason];
+    for (const reasons of [byReason, ...Object.values(reasonsByStatus)])
+      for (const [reason, count] of Object.entries(reasons))
+        if (count === 0) delete reasons[reason];
     const counted = runs.every((run) => run.progress?.counted !== false && run.progress);
     const audience = counted
       ? runs.reduce((sum, run) => sum + (run.progress?.audience ?? 0), 0)
@@ -178,6 +189,7 @@ export class OutcomesService {
       delivered,
       read,
       byReason,
+      reasonsByStatus,
       progress: {
         done: finished,
         total: audience === null ? null : Math.max(audience, finished),
@@ -198,10 +210,11 @@ export class OutcomesService {
   ): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     const items: DeliveryView[] = [];
     const receipts = await this.receiptsFor([run]);
-    let after = cursor;
+    const range = keyRange(String(run._id), filter.psid);
+    let after = cursor ?? range.after;
     // Bounded passes: a rare status must not make one request read the whole run.
     for (let pass = 0; pass < 20; pass += 1) {
-      const slice = await this.slice(String(run._id), after, 500);
+      const slice = await this.slice(String(run._id), after, 500, range.before);
       for (const [index, { key, view }] of slice.entries.entries()) {
         after = key;
         if (!matches(view, filter)) continue;
@@ -218,9 +231,10 @@ export class OutcomesService {
   async *csv(run: StoredRun, filter: DeliveryFilter): AsyncGenerator<string> {
     yield csvRow(DELIVERY_CSV_COLUMNS);
     const receipts = await this.receiptsFor([run]);
-    let after: string | undefined;
+    const range = keyRange(String(run._id), filter.psid);
+    let after = range.after;
     for (;;) {
-      const slice = await this.slice(String(run._id), after, 1000);
+      const slice = await this.slice(String(run._id), after, 1000, range.before);
       for (const { key, view } of slice.entries) {
         after = key;
         if (!matches(view, filter)) continue;
@@ -346,10 +360,9 @@ export class OutcomesService {
    * outcomes, each at its latest round; `key` is the recipient's last claim, so
    * the next slice starts after every round of it.
    */
-  private async slice(runId: string, after: string | undefined, size: number) {
-    const end = `${runId};`;
+  private async slice(runId: string, after: string, size: number, before: string) {
     const claims = await this.deliveries
-      .find({ _id: { $gt: after ?? `${runId}:`, $lt: end } })
+      .find({ _id: { $gt: after, $lt: before } })
       .sort({ _id: 1 })
       .limit(size)
       .lean();
@@ -376,6 +389,16 @@ export class OutcomesService {
     }
     return { entries, exhausted };
   }
+}
+
+/**
+ * The delivery keys (`run:psid:round`) of the run, or of its PSIDs starting with
+ * `psid`: digits and ':' sort before ';', so `run:psid;` bounds them all.
+ */
+function keyRange(runId: string, psid?: string): { after: string; before: string } {
+  return psid
+    ? { after: `${runId}:${psid}`, before: `${runId}:${psid};` }
+    : { after: `${runId}:`, before: `${runId};` };
 }
 
 function isOutcomeStatus(value: unknown): value is OutcomeStatus {
