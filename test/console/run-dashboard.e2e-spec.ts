@@ -286,6 +286,17 @@ describe('console: run dashboard', () => {
       errorCode: '551',
     });
 
+    // One recipient found by PSID among the failed ones.
+    await desktop.getByLabel('PSID').fill(open[9]);
+    const found = desktop.getByRole('table', { name: /Recipients of this run/ });
+    await eventually(
+      async () =>
+        (await found.locator('tbody tr td:first-child').allInnerTexts()).map((x) => x.trim()),
+      (shown) => shown.length === 1 && shown[0] === open[9],
+      { everyMs: 100 },
+    );
+    await desktop.getByLabel('PSID').fill('');
+
     // Retry-failed: the retryable failure and the unknown go again; the permanent ones stay.
     t.sandbox!.sandbox.setScenario({ errorsByPsid: permanent });
     await confirm(desktop, 'Retry failed', 'Send again', /3 failed and 1 unknown/);

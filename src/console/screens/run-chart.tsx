@@ -4,8 +4,7 @@
  * plus the run's start, when nothing had been sent yet.
  */
 import { useId } from 'preact/hooks';
-import { formatNumber } from '../ui/time';
-import { formatAt, formatClock } from './run-time';
+import { formatClock, formatNumber, formatTime } from '../ui/time';
 
 export interface Sample {
   at: number;
@@ -69,7 +68,7 @@ export function OutcomeChart(props: { samples: Sample[]; timeZone?: string }) {
   const summary = shown
     .map((series) => `${series.label} ${formatNumber(last[series.key])}`)
     .join(', ');
-  const description = `Counts from ${formatAt(first.at, props.timeZone, { seconds: true })} to ${formatAt(last.at, props.timeZone, { seconds: true })}. Latest: ${summary}.`;
+  const description = `Counts from ${formatTime(first.at, props.timeZone, { seconds: true })} to ${formatTime(last.at, props.timeZone, { seconds: true })}. Latest: ${summary}.`;
   return (
     <figure class="run-chart">
       <div class="run-chart__plot">
@@ -161,7 +160,7 @@ export function OutcomeChart(props: { samples: Sample[]; timeZone?: string }) {
             <tbody>
               {thin(samples, 20).map((sample) => (
                 <tr key={sample.at}>
-                  <td>{formatAt(sample.at, props.timeZone, { seconds: true })}</td>
+                  <td>{formatTime(sample.at, props.timeZone, { seconds: true })}</td>
                   {shown.map((series) => (
                     <td class="number" key={series.key}>
                       {formatNumber(sample[series.key])}

@@ -19,17 +19,10 @@ import {
   StatusBadge,
 } from '../ui/components';
 import { useAction, useApi, type Loaded } from '../ui/hooks';
-import { browserTimeZone, formatDuration, formatNumber } from '../ui/time';
-import { formatAt } from './run-time';
+import { browserTimeZone, formatDuration, formatNumber, formatTime } from '../ui/time';
 import { addSample, OutcomeChart, type Sample } from './run-chart';
 import { RunDeliveries, type DeliveryFilter } from './run-deliveries';
-import {
-  describeReason,
-  isSkipReason,
-  type CampaignView,
-  type RunStats,
-  type RunView,
-} from './run-types';
+import { describeReason, type CampaignView, type RunStats, type RunView } from './run-types';
 import './run-dashboard.css';
 
 /** How often to read again: quickly while a run sends, slowly once it ended (receipts still arrive). */
@@ -57,7 +50,7 @@ type Kind = 'pause' | 'resume' | 'cancel' | 'retry';
 export function RunDashboardScreen(props: { pageId: string; campaignId: string }) {
   const { campaignId } = props;
   const [picked, setPicked] = useState<string>();
-  const [filter, setFilter] = useState<DeliveryFilter>({ status: '', reason: '' });
+  const [filter, setFilter] = useState<DeliveryFilter>({ status: '', reason: '', psid: '' });
   const [samples, setSamples] = useState<Sample[]>([]);
   const [announcement, setAnnouncement] = useState('');
 
@@ -291,7 +284,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
           {c.nextRunAt && (
             <>
               {' '}
-              The first run starts {formatAt(c.nextRunAt)}
+              The first run starts {formatTime(c.nextRunAt)}
               {zoneNote(c.nextRunAt, scheduleZone)}.
             </>
           )}
@@ -312,7 +305,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
                   hint="This campaign repeats: each scheduled time is a run of its own."
                   options={runList.map((item) => ({
                     value: item._id,
-                    label: `${formatAt(item.occurrence, scheduleZone)} — ${RUN_WORDS[item.status]}`,
+                    label: `${formatTime(item.occurrence, scheduleZone)} — ${RUN_WORDS[item.status]}`,
                   }))}
                 />
               </div>
@@ -321,7 +314,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
               <div>
                 <dt>Started</dt>
                 <dd>
-                  {formatAt(run.createdAt, undefined, { seconds: true })}
+                  {formatTime(run.createdAt, undefined, { seconds: true })}
                   {zoneNote(run.createdAt, scheduleZone)}
                 </dd>
               </div>
@@ -330,7 +323,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
                 <dd>
                   {run.finishedAt && !runOpen ? (
                     <>
-                      {formatAt(run.finishedAt, undefined, { seconds: true })}
+                      {formatTime(run.finishedAt, undefined, { seconds: true })}
                       {zoneNote(run.finishedAt, scheduleZone)}
                     </>
                   ) : c.status === 'paused' ? (
@@ -350,7 +343,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
                 <div>
                   <dt>Next run</dt>
                   <dd>
-                    {formatAt(c.nextRunAt)}
+                    {formatTime(c.nextRunAt)}
                     {zoneNote(c.nextRunAt, scheduleZone)}
                   </dd>
                 </div>
@@ -367,7 +360,7 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
               paused={c.status === 'paused' && runOpen}
               samples={samples}
               onReason={(reason) => {
-                setFilter({ status: '', reason });
+                setFilter({ status: '', reason, psid: '' });
                 document
                   .getElementById('run-deliveries')
                   ?.scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -407,12 +400,12 @@ function RunFigures(props: {
   const { stats } = props;
   const { progress } = stats;
   const finished = progress.total !== null && progress.done >= progress.total && !props.sending;
-  const skips = Object.entries(stats.byReason)
-    .filter(([reason]) => isSkipReason(reason))
-    .sort((a, b) => b[1] - a[1]);
-  const failures = Object.entries(stats.byReason)
-    .filter(([reason]) => !isSkipReason(reason))
-    .sort((a, b) => b[1] - a[1]);
+  const byCount = (a: [string, number], b: [string, number]) => b[1] - a[1];
+  const skips = Object.entries(stats.reasonsByStatus.skipped).sort(byCount);
+  const failures = [
+    ...Object.entries(stats.reasonsByStatus.failed),
+    ...Object.entries(stats.reasonsByStatus.unknown),
+  ].sort(byCount);
   return (
     <>
       <section aria-labelledby="run-progress-title">
@@ -617,7 +610,7 @@ const KIND_WORDS: Record<Kind, string> = {
 };
 
 function doneMessage(kind: Kind, answer: { status: string; requeued?: number }): string {
-  const at = formatAt(new Date(), undefined, { seconds: true });
+  const at = formatTime(new Date(), undefined, { seconds: true });
   switch (kind) {
     case 'pause':
       return `Paused at ${at}. Messages already on their way may still arrive; nothing new is sent.`;
@@ -644,5 +637,5 @@ function pausedWords(reason: string): string {
 /** The same time in the schedule's zone when it differs from this browser's. */
 function zoneNote(value: string, zone?: string) {
   if (!zone || zone === browserTimeZone()) return null;
-  return <span class="run-zone"> ({formatAt(value, zone)})</span>;
+  return <span class="run-zone"> ({formatTime(value, zone)})</span>;
 }

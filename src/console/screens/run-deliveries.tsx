@@ -1,19 +1,29 @@
 /**
  * A run's recipients one page at a time (the API pages by cursor), filtered by
- * outcome and reason, with the CSV export of everything that matches.
+ * outcome, reason and PSID (or its first digits), with the CSV export of
+ * everything that matches.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { download, query } from '../api';
 import { href } from '../router';
-import { Button, Empty, ErrorNotice, Loading, SelectField, StatusBadge } from '../ui/components';
-import { useAction, useApi } from '../ui/hooks';
-import { formatNumber } from '../ui/time';
-import { formatAt } from './run-time';
+import {
+  Button,
+  Empty,
+  ErrorNotice,
+  Loading,
+  SelectField,
+  StatusBadge,
+  TextField,
+} from '../ui/components';
+import { useAction, useApi, useDebounced } from '../ui/hooks';
+import { formatNumber, formatTime } from '../ui/time';
 import { describeReason, STATUS_WORDS, type DeliveryStatus, type DeliveryView } from './run-types';
 
 export interface DeliveryFilter {
   status: '' | DeliveryStatus;
   reason: string;
+  /** A PSID or its first digits. */
+  psid: string;
 }
 
 const PAGE_SIZE = 50;
@@ -36,11 +46,14 @@ export function RunDeliveries(props: {
   // The cursors of the pages seen so far: [undefined] is the first page.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
-  useEffect(() => setCursors([undefined]), [props.runId, filter.status, filter.reason]);
+  // Typed digits are looked up once typing pauses, not at every key.
+  const psid = useDebounced(filter.psid.trim(), 300);
+  useEffect(() => setCursors([undefined]), [props.runId, filter.status, filter.reason, psid]);
   const params = {
     runId: props.runId,
     status: filter.status || undefined,
     reason: filter.reason || undefined,
+    psid: psid || undefined,
   };
   const list = useApi<{ items: DeliveryView[]; nextCursor: string | null }>(
     `/campaigns/${props.campaignId}/deliveries${query({ ...params, limit: PAGE_SIZE, cursor })}`,
@@ -74,7 +87,7 @@ export function RunDeliveries(props: {
     ...new Set([...props.reasons, ...(filter.reason ? [filter.reason] : [])]),
   ].sort();
   const items = list.data?.items ?? [];
-  const filtered = Boolean(filter.status || filter.reason);
+  const filtered = Boolean(filter.status || filter.reason || filter.psid);
   return (
     <section aria-labelledby="run-deliveries-title" id="run-deliveries">
       <h2 id="run-deliveries-title">Recipients</h2>
@@ -102,9 +115,19 @@ export function RunDeliveries(props: {
             ...reasons.map((reason) => ({ value: reason, label: describeReason(reason) })),
           ]}
         />
+        <TextField
+          label="PSID"
+          name="psid"
+          value={filter.psid}
+          onInput={(value) => props.onFilter({ ...filter, psid: value })}
+          field="psid"
+          error={list.error}
+          hint="The whole PSID or its first digits"
+          type="search"
+        />
         <div class="actions run-filters__actions">
           {filtered && (
-            <Button onClick={() => props.onFilter({ status: '', reason: '' })}>
+            <Button onClick={() => props.onFilter({ status: '', reason: '', psid: '' })}>
               Clear filters
             </Button>
           )}
@@ -193,13 +216,13 @@ export function RunDeliveries(props: {
                   <td class="number">{formatNumber(item.attempts)}</td>
                   <td class="number">{formatNumber(item.round + 1)}</td>
                   <td class="run-deliveries__time">
-                    {formatAt(item.sentAt, undefined, { seconds: true })}
+                    {formatTime(item.sentAt, undefined, { seconds: true })}
                   </td>
                   <td class="run-deliveries__time">
-                    {formatAt(item.deliveredAt, undefined, { seconds: true })}
+                    {formatTime(item.deliveredAt, undefined, { seconds: true })}
                   </td>
                   <td class="run-deliveries__time">
-                    {formatAt(item.readAt, undefined, { seconds: true })}
+                    {formatTime(item.readAt, undefined, { seconds: true })}
                   </td>
                 </tr>
               ))}

@@ -47,6 +47,8 @@ export interface RunStats {
   skipped: number;
   unknown: number;
   byReason: Record<string, number>;
+  /** The reasons split by the outcome they led to. */
+  reasonsByStatus: Record<'failed' | 'skipped' | 'unknown', Record<string, number>>;
   progress: {
     done: number;
     total: number | null;
@@ -72,24 +74,6 @@ export interface DeliveryView {
   deliveredAt?: string;
   readAt?: string;
 }
-
-/**
- * The reasons a recipient is skipped (decided before calling Facebook, or
- * Facebook's word that the user cannot get it now). The stats' `byReason` mixes
- * skips with failures and unknowns, so the dashboard tells them apart by name.
- */
-export const SKIP_REASONS = [
-  'suppressed',
-  'thread_owned_by_other_app',
-  'window_closed',
-  'unknown_window',
-  'no_token',
-  'frequency_cap',
-  'cancelled',
-] as const;
-
-export const isSkipReason = (reason: string): boolean =>
-  (SKIP_REASONS as readonly string[]).includes(reason);
 
 const REASON_WORDS: Record<string, string> = {
   suppressed: 'Opted out or cannot be reached',

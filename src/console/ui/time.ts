@@ -2,20 +2,45 @@
 
 export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-export function formatTime(value: string | Date | undefined | null, timeZone?: string): string {
-  if (!value) return '—';
-  const date = typeof value === 'string' ? new Date(value) : value;
+export function formatTime(
+  value: string | number | Date | undefined | null,
+  timeZone?: string,
+  options: { seconds?: boolean } = {},
+): string {
+  if (value === undefined || value === null || value === '') return '—';
+  const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return '—';
   // Fields, not dateStyle/timeStyle: Intl refuses timeZoneName beside those.
-  return new Intl.DateTimeFormat(undefined, {
+  return zoned(date, timeZone, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
+    ...(options.seconds ? { second: '2-digit' } : {}),
+  });
+}
+
+/** Only the clock time (with its zone), for a chart's axis. */
+export function formatClock(value: number, timeZone?: string): string {
+  return zoned(new Date(value), timeZone, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+function zoned(date: Date, timeZone: string | undefined, fields: Intl.DateTimeFormatOptions) {
+  try {
+    return new Intl.DateTimeFormat(undefined, {
+      ...fields,
+      timeZone,
+      timeZoneName: 'short',
+    }).format(date);
+  } catch {
+    // A zone this browser does not know: the instant itself, unambiguous.
+    return date.toISOString();
+  }
 }
 
 /** `2 min 5 s`, for an ETA or a duration. */
