@@ -166,6 +166,48 @@ describe('users API', () => {
     ).toBe(true);
     await t.http().get(`/api/pages/${PAGE_ID}/users`).query({ limit: 501 }).set(auth).expect(400);
   });
+
+  it('searches users by the first digits of their PSID or by name, ignoring case and accents', async () => {
+    await t.db.collection('users').deleteMany({});
+    await importCsv(
+      t,
+      'psid,first_name,last_name,city\n' +
+        '7100,Léa,Dupont,Lyon\n7101,LEA,Martin,Nice\n7102,Hugo,Léandri,Lyon\n' +
+        '7200,Camille,Dupont,Nice\n7201,Chloé,Petit,Lyon\n',
+    );
+    const search = async (q: string, more: Record<string, string> = {}) =>
+      (
+        await t
+          .http()
+          .get(`/api/pages/${PAGE_ID}/users`)
+          .query({ q, ...more })
+          .set(auth)
+          .expect(200)
+      ).body.items
+        .map((item: { psid: string }) => item.psid)
+        .sort();
+    expect(await search('71')).toEqual(['7100', '7101', '7102']);
+    expect(await search('7201')).toEqual(['7201']);
+    // A first or last name containing the word: Léa, LEA and Léandri.
+    expect(await search('lea')).toEqual(['7100', '7101', '7102']);
+    expect(await search('léa dupont')).toEqual(['7100']);
+    expect(await search('CHLOE')).toEqual(['7201']);
+    expect(await search('.*')).toEqual([]);
+    const segment = await t
+      .http()
+      .post(`/api/pages/${PAGE_ID}/segments`)
+      .set(auth)
+      .send({ name: 'Lyon only', rules: { attribute: 'city', op: 'eq', value: 'Lyon' } })
+      .expect(201);
+    expect(await search('lea', { segmentId: segment.body.id })).toEqual(['7100', '7102']);
+    const tooLong = await t
+      .http()
+      .get(`/api/pages/${PAGE_ID}/users`)
+      .query({ q: 'x'.repeat(101) })
+      .set(auth)
+      .expect(400);
+    expect(tooLong.body.details[0].field).toBe('q');
+  });
 });
 
 describe('recordInbound: the webhook capture hook', () => {

@@ -8,6 +8,7 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
   ValidateBy,
 } from 'class-validator';
@@ -54,6 +55,15 @@ export class UserListQuery {
   @IsOptional()
   @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' })
   segmentId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Search: digits find PSIDs starting with them; words find first or last names containing each (case and accents ignored)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 
   @ApiPropertyOptional({ default: 50, maximum: 500 })
   @IsOptional()

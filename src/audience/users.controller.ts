@@ -6,6 +6,7 @@ import { IsOmittable } from '../common/omittable';
 import { PageIdParam } from '../common/params';
 import { SegmentsService } from '../segments/segments.service';
 import { PsidParams, UserInputDto, UserListQuery, UserView } from './user.dto';
+import { userSearchFilter } from './user-search';
 import { UsersService } from './users.service';
 
 class UserWriteDto extends UserInputDto {
@@ -25,11 +26,15 @@ export class UsersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users by cursor, optionally only those of a segment' })
+  @ApiOperation({
+    summary: 'List users by cursor, optionally only those of a segment or matching a search',
+  })
   async list(@Param() { pageId }: PageIdParam, @Query() query: UserListQuery) {
-    const filter = query.segmentId
-      ? await this.segments.filterFor(pageId, query.segmentId)
-      : undefined;
+    const filters = [
+      query.segmentId ? await this.segments.filterFor(pageId, query.segmentId) : undefined,
+      userSearchFilter(query.q ?? ''),
+    ].filter((filter) => filter !== undefined);
+    const filter = filters.length > 1 ? { $and: filters } : filters[0];
     return this.users.list(pageId, { filter, limit: query.limit ?? 50, cursor: query.cursor });
   }
 
