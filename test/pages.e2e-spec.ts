@@ -170,6 +170,9 @@ describe('pages', () => {
       .expect(422);
     expect(body.error).toMatchObject({ code: 190, class: 'page_fatal' });
     expect(body.error.message).not.toContain('EAABunknownToken');
+    // The check recorded the Page's health; nothing was paused by it, and the answer says so.
+    const health = await t.http().get(`/api/pages/${page.pageId}/health`).set(auth).expect(200);
+    expect(health.body).toMatchObject({ status: 'token_invalid', pausedCampaigns: [] });
   });
 });
 

@@ -29,7 +29,8 @@ export class PageHealthService {
   async get(pageId: string): Promise<PageHealthView> {
     const found = await this.health.findById(pageId).lean();
     if (!found) return { status: 'ok', pausedCampaigns: [] };
-    return { ...shownHealth(found), pausedCampaigns: found.pausedCampaigns };
+    // A record first written by a connection check has no list: none were paused.
+    return { ...shownHealth(found), pausedCampaigns: found.pausedCampaigns ?? [] };
   }
 
   /**
