@@ -25,6 +25,8 @@ export class Import {
   @Prop({ required: true }) delimiter!: string;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) counts!: ImportCounts;
   @Prop({ required: true, default: 0 }) rowsProcessed!: number;
+  /** The file's rows, known once the first pass has read it (a progress bar's end). */
+  @Prop() rowsTotal?: number;
   /** The first MAX_KEPT_ERRORS bad rows (`errors` in the API; that name is reserved in mongoose); errorCount has them all. */
   @Prop({ type: [{ _id: false, line: Number, reason: String }], default: [] }) rowErrors!: {
     line: number;

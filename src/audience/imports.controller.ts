@@ -98,7 +98,7 @@ export class ImportsController {
   @Get('imports/:importId')
   @ApiOperation({
     summary:
-      'Status, counts, progress (rowsProcessed) and the first 1,000 errors with line numbers',
+      'Status, counts, progress (rowsProcessed of rowsTotal) and the first 1,000 errors with line numbers',
   })
   get(
     @Param() { importId }: ImportParams,

@@ -51,6 +51,8 @@ export interface ImportView {
   filename?: string;
   bytes: number;
   rowsProcessed: number;
+  /** Null until the first pass has counted the file's rows. */
+  rowsTotal: number | null;
   counts: ImportCounts;
   errors: { line: number; reason: string }[];
   errorCount: number;
@@ -257,8 +259,11 @@ export class ImportsService
   ): Promise<void> {
     const finder = new DuplicateFinder();
     let lastBeat = this.clock.now().getTime();
-    for await (const { record, info } of this.parse(upload, file)) {
+    // Rows the parser refuses are rows too: the second pass reports each.
+    let rowsTotal = 0;
+    for await (const { record, info } of this.parse(upload, file, () => (rowsTotal += 1))) {
       if (info.records === 1) continue;
+      rowsTotal += 1;
       const psid = rowPsid(record, upload.plan);
       if ('psid' in psid) finder.add(psid.psid, info.lines);
       // This pass writes nothing else, and the run is this document's only writer.
@@ -271,6 +276,8 @@ export class ImportsService
         );
       }
     }
+
+    await this.imports.updateOne({ _id: importId }, { $set: { rowsTotal } });
 
     const counts: ImportCounts = {
       rows: 0,
@@ -372,6 +379,7 @@ function toImportView(doc: Import & { _id: unknown }): ImportView {
     filename: doc.filename,
     bytes: doc.bytes,
     rowsProcessed: doc.rowsProcessed,
+    rowsTotal: doc.rowsTotal ?? null,
     counts: doc.counts,
     errors: (doc.rowErrors ?? []).map(({ line, reason }) => ({ line, reason })),
     errorCount: doc.errorCount,
