@@ -121,7 +121,10 @@ describe('handover', () => {
       });
       expect((await storedUser(user))?.threadOwnerAppId).toBe(PAGE_INBOX_APP_ID);
 
-      expect(await get(thread(user, 'owner'))).toEqual({ appId: PAGE_INBOX_APP_ID });
+      expect(await get(thread(user, 'owner'))).toEqual({
+        appId: PAGE_INBOX_APP_ID,
+        ownedByThisApp: false,
+      });
       const [owner] = recorded('thread_owner');
       expect(owner).toMatchObject({
         method: 'GET',
@@ -146,7 +149,7 @@ describe('handover', () => {
         body: { recipient: { id: user } },
       });
       expect(await storedUser(user)).not.toHaveProperty('threadOwnerAppId');
-      expect(await get(thread(user, 'owner'))).toEqual({ appId: APP_ID });
+      expect(await get(thread(user, 'owner'))).toEqual({ appId: APP_ID, ownedByThisApp: true });
     });
 
     it('passes to another app', async () => {

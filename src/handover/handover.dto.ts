@@ -41,4 +41,7 @@ export class ThreadOwnerAnswer {
     description: 'The app that owns the thread; null when Facebook names none (an idle thread)',
   })
   appId!: string | null;
+
+  @ApiProperty({ description: "Whether the owner is this service's own app (APP_ID)" })
+  ownedByThisApp!: boolean;
 }

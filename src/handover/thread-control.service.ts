@@ -64,7 +64,10 @@ export class ThreadControlService {
   }
 
   /** Facebook's answer is the truth now: it also refreshes the stored owner. */
-  async owner(pageId: string, psid: string): Promise<{ appId: string | null }> {
+  async owner(
+    pageId: string,
+    psid: string,
+  ): Promise<{ appId: string | null; ownedByThisApp: boolean }> {
     const credentials = await this.pages.credentials(pageId);
     const { appId } = valueOrGraphError(await this.messenger.getThreadOwner(credentials, psid));
     await this.owners.recordOwner(pageId, psid, {
@@ -72,6 +75,6 @@ export class ThreadControlService {
       at: this.clock.now(),
       source: 'api_owner',
     });
-    return { appId };
+    return { appId, ownedByThisApp: appId !== null && appId === this.config.appId };
   }
 }
