@@ -1,13 +1,14 @@
 /**
  * The Audience screens in a real browser against the service: a CSV upload with
- * bad rows (progress to the end, counts, the bad lines as a table), the imports
- * history, the users list with paging and search by name or PSID, and one user's
+ * bad rows (reading the file, then progress to the counted end, counts, the bad
+ * lines as a table), the imports history, the users list with paging, the API's
+ * search by the first digits of a PSID or by name (paged too), and one user's
  * typed attributes, notification tokens (never their values) and thread owner.
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { TokensService } from '../../src/tokens/tokens.service';
-import { APP_ID, auth, createTestApp, type TestApp } from '../harness/app';
+import { auth, createTestApp, type TestApp } from '../harness/app';
 import { registerPage } from '../harness/audience';
 import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
 
@@ -83,10 +84,36 @@ describe('console: Audience', () => {
         mimeType: 'text/csv',
         buffer: Buffer.from(customersCsv(), 'utf8'),
       });
+      // Until the import has counted the file's rows (rowsTotal null), the bar has no end: the
+      // import's answers say it is at that moment (finished too fast to see it), then the truth.
+      let holding = true;
+      await page.route('**/api/imports/*', async (route) => {
+        const response = await route.fetch();
+        const view = (await response.json()) as Record<string, unknown>;
+        const counts = {
+          rows: 0,
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          invalid: 0,
+          duplicates: 0,
+        };
+        const reading = { status: 'running', rowsProcessed: 0, rowsTotal: null, counts };
+        const shown = holding ? { ...view, ...reading, errors: [], errorCount: 0 } : view;
+        await route.fulfill({ response, json: shown });
+      });
       await page.getByRole('button', { name: 'Import', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'Import finished' }).waitFor();
       const progress = page.getByRole('progressbar', { name: /Progress of the import/ });
+      await page.getByRole('status').filter({ hasText: 'Importing… reading the file…' }).waitFor();
+      expect(await progress.getAttribute('aria-valuetext')).toBe('Reading the file…');
+      expect(await progress.getAttribute('aria-valuenow')).toBeNull();
+      await checkScreen(page, 'audience-import-reading');
+      holding = false;
+      await page.getByRole('status').filter({ hasText: 'Import finished' }).waitFor();
+      await page.unroute('**/api/imports/*');
       expect(await progress.getAttribute('aria-valuetext')).toBe('100%');
+      // The bar's end is the rows the import counted (the bad ones included).
+      expect(await progress.getAttribute('aria-valuemax')).toBe('33');
       expect(await count(page, 'Rows read').textContent()).toBe('33');
       expect(await count(page, 'Added').textContent()).toBe('30');
       expect(await count(page, 'Bad rows').textContent()).toBe('3');
@@ -133,18 +160,41 @@ describe('console: Audience', () => {
       await page.getByRole('row').filter({ hasText: 'customers.csv' }).waitFor();
       await checkScreen(page, 'audience');
 
-      // Search by PSID, then by part of a name (without its accent), and open the user.
-      await page.getByLabel('Search by PSID or name').fill('6100000000000002');
-      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      // The API searches: the first digits of a PSID find every PSID starting with them, all of
+      // them the one user; words find names containing each, capitals and accents ignored.
+      const search = async (text: string, found: string) => {
+        await page.getByLabel('Search by PSID or name').fill(text);
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        await page.getByRole('status').filter({ hasText: found }).waitFor();
+      };
+      const names = () => page.locator('.au-users tbody tr td:first-child').allTextContents();
+      await search('610000000000002', '10 users whose PSID starts with 610000000000002.');
+      expect(await names()).toEqual(
+        Array.from({ length: 10 }, (_, n) => `Customer Number ${20 + n}`),
+      );
+      await search('6100000000000002', '1 user whose PSID starts with 6100000000000002.');
+      expect(await names()).toEqual(['Bruno Martin']);
+      await search('lopez', '1 user named “lopez”.');
+      expect(await names()).toEqual(['Ana López']);
+      await search('CUSTOMER number 3', '4 users named “CUSTOMER number 3”.');
+      expect(await names()).toEqual([3, 13, 23, 30].map((n) => `Customer Number ${n}`));
+      await search('nobody', 'No user named “nobody”.');
+      expect(await users.count()).toBe(0);
+      // Search results page like the list: 28 customers, 25 then 3.
+      await search('customer', 'Users named “customer”: page 1, more on the next.');
+      expect(await users.count()).toBe(25);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('status').filter({ hasText: 'page 2, the last' }).waitFor();
+      expect(await names()).toEqual([
+        'Customer Number 28',
+        'Customer Number 29',
+        'Customer Number 30',
+      ]);
+      await checkScreen(page, 'audience-search');
+      await page.getByRole('button', { name: 'Show everyone' }).click();
+      await page.getByText('Page 1', { exact: true }).waitFor();
       await page.getByRole('link', { name: 'Bruno Martin' }).waitFor();
-      expect(await users.count()).toBe(1);
-      await page.getByLabel('Search by PSID or name').fill('lopez');
-      await page.getByRole('button', { name: 'Search', exact: true }).click();
-      await page.getByText('1 user named “lopez” among all 30 users of the Page.').waitFor();
-      expect(await users.count()).toBe(1);
-      await page.getByLabel('Search by PSID or name').fill('nobody');
-      await page.getByRole('button', { name: 'Search', exact: true }).click();
-      await page.getByText('No user named “nobody”', { exact: false }).waitFor();
+      expect(await users.count()).toBe(25);
       await page.getByLabel('Search by PSID or name').fill('ana lóp');
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.getByRole('link', { name: 'Ana López' }).click();
@@ -188,8 +238,8 @@ describe('console: Audience', () => {
       await tokens.getByText('active').waitFor();
       expect(await page.content()).not.toContain(token);
 
-      // The sandbox names this connector's app as the thread's owner.
-      await page.getByText(`The app ${APP_ID}`).waitFor();
+      // The sandbox names this connector's own app as the thread's owner.
+      await page.getByText('This app (the campaign connector)').waitFor();
       await page.getByText(/Open until/).waitFor();
       await checkScreen(page, 'user');
 

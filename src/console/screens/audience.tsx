@@ -4,7 +4,7 @@
  * user's attributes, notification tokens (never their values) and thread owner.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiFailure, query } from '../api';
+import { api, query } from '../api';
 import { href } from '../router';
 import {
   Button,
@@ -15,9 +15,9 @@ import {
   ScreenHeader,
   SelectField,
 } from '../ui/components';
-import { asFailure, useAction, useApi, type Loaded } from '../ui/hooks';
-import { formatNumber } from '../ui/time';
-import { formatTime, Refusal, TableScroll } from './pages-shared';
+import { useAction, useApi, type Loaded } from '../ui/hooks';
+import { formatNumber, formatTime } from '../ui/time';
+import { Refusal, TableScroll } from './pages-shared';
 import type { PageView } from '../types';
 import './audience.css';
 
@@ -57,6 +57,8 @@ interface ImportView {
   filename?: string;
   bytes: number;
   rowsProcessed: number;
+  /** The file's rows (those the CSV parser refuses included); null until the import has counted them. */
+  rowsTotal: number | null;
   counts: ImportCounts;
   errors: { line: number; reason: string }[];
   errorCount: number;
@@ -84,9 +86,6 @@ interface TokenView {
 const PAGE_INBOX_APP_ID = '263902037430900';
 const WINDOW_MS = 24 * 3_600_000;
 const PAGE_SIZES = [25, 50, 100];
-/** Users read per request while searching by name, and per press of "Search further". */
-const SCAN_BATCH = 500;
-const SCAN_LIMIT = 5_000;
 
 const SOURCES: Record<UserView['source'], string> = {
   csv: 'CSV import',
@@ -107,7 +106,7 @@ export function AudienceScreen(props: { pageId: string }) {
   const { pageId } = props;
   const pageName = usePageName(pageId);
   const history = useApi<{ items: ImportView[] }>(`/pages/${pageId}/imports`);
-  const [shown, setShown] = useState<{ view: ImportView; estimatedRows?: number }>();
+  const [shown, setShown] = useState<ImportView>();
   const [usersVersion, setUsersVersion] = useState(0);
   return (
     <div class="au-screen">
@@ -115,16 +114,15 @@ export function AudienceScreen(props: { pageId: string }) {
       <div class="au-top">
         <ImportUpload
           pageId={pageId}
-          onStarted={(view, estimatedRows) => {
-            setShown({ view, estimatedRows });
+          onStarted={(view) => {
+            setShown(view);
             history.reload();
           }}
         />
         {shown && (
           <ImportReport
-            key={shown.view.importId}
-            initial={shown.view}
-            estimatedRows={shown.estimatedRows}
+            key={shown.importId}
+            initial={shown}
             onClose={() => setShown(undefined)}
             onFinished={() => {
               history.reload();
@@ -133,44 +131,21 @@ export function AudienceScreen(props: { pageId: string }) {
           />
         )}
       </div>
-      <ImportsHistory
-        history={history}
-        shownId={shown?.view.importId}
-        onShow={(view) => setShown({ view })}
-      />
+      <ImportsHistory history={history} shownId={shown?.importId} onShow={setShown} />
       <UsersList pageId={pageId} version={usersVersion} />
     </div>
   );
 }
 
-/** About how many data rows a CSV holds (its lines less the header), read in the browser. */
-async function countRows(file: File): Promise<number> {
-  const reader = file.stream().getReader();
-  let lines = 0;
-  let last = 10;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
-    if (value.length > 0) last = value[value.length - 1];
-  }
-  if (last !== 10) lines++;
-  return Math.max(0, lines - 1);
-}
-
-function ImportUpload(props: {
-  pageId: string;
-  onStarted: (view: ImportView, estimatedRows?: number) => void;
-}) {
+function ImportUpload(props: { pageId: string; onStarted: (view: ImportView) => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File>();
-  const estimate = useRef<Promise<number | undefined>>(Promise.resolve(undefined));
   const upload = useAction(async () => {
     if (!file) return;
     const form = new FormData();
     form.append('file', file, file.name);
     const started = await api<ImportView>('POST', `/pages/${props.pageId}/imports`, form);
-    props.onStarted(started, await estimate.current);
+    props.onStarted(started);
     setFile(undefined);
     if (input.current) input.current.value = '';
   });
@@ -203,9 +178,6 @@ function ImportUpload(props: {
               const chosen = event.currentTarget.files?.[0];
               upload.clearError();
               setFile(chosen);
-              estimate.current = chosen
-                ? countRows(chosen).catch(() => undefined)
-                : Promise.resolve(undefined);
             }}
           />
           <div class="hint" id="csv-file-hint">
@@ -242,12 +214,7 @@ function ImportUpload(props: {
 }
 
 /** One import: its progress while it runs (read again every half second), then its counts and bad lines. */
-function ImportReport(props: {
-  initial: ImportView;
-  estimatedRows?: number;
-  onFinished: () => void;
-  onClose: () => void;
-}) {
+function ImportReport(props: { initial: ImportView; onFinished: () => void; onClose: () => void }) {
   const [running, setRunning] = useState(props.initial.status === 'running');
   const polled = useApi<ImportView>(
     `/imports/${props.initial.importId}`,
@@ -261,11 +228,12 @@ function ImportReport(props: {
       props.onFinished();
     }
   }, [finished]);
-  const max = finished
-    ? Math.max(view.counts.rows, 1)
-    : Math.max(props.estimatedRows ?? 0, view.rowsProcessed, 1);
-  const value = finished ? max : view.rowsProcessed;
+  // The end is known once the import has counted the file's rows; until then it is reading it.
+  const total = view.rowsTotal ?? (finished ? view.counts.rows : null);
+  const max = Math.max(total ?? 0, view.rowsProcessed, 1);
+  const value = view.status === 'completed' ? max : view.rowsProcessed;
   const name = view.filename ?? 'the file';
+  const label = `Progress of the import of ${name}`;
   return (
     <section aria-labelledby="report-title" class="au-report">
       <div class="au-section-head">
@@ -274,14 +242,18 @@ function ImportReport(props: {
       </div>
       <p class="au-report__status" role="status" aria-live="polite">
         {view.status === 'running' &&
-          `Importing… ${formatNumber(view.rowsProcessed)} rows read${
-            props.estimatedRows ? ` of about ${formatNumber(props.estimatedRows)}` : ''
-          }.`}
+          (total === null
+            ? 'Importing… reading the file…'
+            : `Importing… ${formatNumber(view.rowsProcessed)} of ${formatNumber(total)} rows.`)}
         {view.status === 'completed' &&
           `Import finished ${formatTime(view.finishedAt)}: ${formatNumber(view.counts.rows)} rows read.`}
         {view.status === 'failed' && 'The import stopped before the end.'}
       </p>
-      <ProgressBar value={value} max={max} label={`Progress of the import of ${name}`} />
+      {total === null ? (
+        <ReadingBar label={label} />
+      ) : (
+        <ProgressBar value={value} max={max} label={label} />
+      )}
       <ErrorNotice error={polled.error} title="Its progress could not be read" />
       {view.status === 'failed' && (
         <div class="notice notice--error" role="alert">
@@ -292,6 +264,23 @@ function ImportReport(props: {
       <ImportCountsList counts={view.counts} />
       <ImportErrors view={view} />
     </section>
+  );
+}
+
+/** A progress bar without an end yet: the import is still reading the file to count its rows. */
+function ReadingBar(props: { label: string }) {
+  return (
+    <div class="progress">
+      <div
+        class="progress__track au-reading"
+        role="progressbar"
+        aria-label={props.label}
+        aria-valuetext="Reading the file…"
+      >
+        <div class="progress__bar au-reading__sweep" />
+      </div>
+      <span class="progress__label">…</span>
+    </div>
   );
 }
 
@@ -445,11 +434,10 @@ function ImportsHistory(props: {
 
 // ---------------------------------------------------------------- users
 
-type Search = { kind: 'all' } | { kind: 'psid'; psid: string } | { kind: 'name'; name: string };
-
 function UsersList(props: { pageId: string; version: number }) {
   const [text, setText] = useState('');
-  const [search, setSearch] = useState<Search>({ kind: 'all' });
+  // What the list shows: everyone ('') or the users the API finds for these words or digits.
+  const [searched, setSearched] = useState('');
   const [limit, setLimit] = useState(PAGE_SIZES[0]);
   return (
     <section aria-labelledby="users-title">
@@ -460,14 +448,7 @@ function UsersList(props: { pageId: string; version: number }) {
         class="au-search"
         onSubmit={(event) => {
           event.preventDefault();
-          const wanted = text.trim();
-          setSearch(
-            !wanted
-              ? { kind: 'all' }
-              : /^\d+$/.test(wanted)
-                ? { kind: 'psid', psid: wanted }
-                : { kind: 'name', name: wanted },
-          );
+          setSearched(text.trim().replace(/\s+/g, ' '));
         }}
       >
         <div class="field au-search__field">
@@ -476,22 +457,24 @@ function UsersList(props: { pageId: string; version: number }) {
             id="user-search"
             type="search"
             value={text}
+            maxLength={100}
             aria-describedby="user-search-hint"
             onInput={(event) => setText(event.currentTarget.value)}
           />
           <p class="hint" id="user-search-hint">
-            A whole PSID, or part of a first or last name.
+            The first digits of a PSID (or all of them), or words from a first or last name:
+            capitals and accents do not matter.
           </p>
         </div>
         <div class="actions au-search__actions">
           <Button type="submit" variant="primary">
             Search
           </Button>
-          {search.kind !== 'all' && (
+          {searched && (
             <Button
               onClick={() => {
                 setText('');
-                setSearch({ kind: 'all' });
+                setSearched('');
               }}
             >
               Show everyone
@@ -499,33 +482,35 @@ function UsersList(props: { pageId: string; version: number }) {
           )}
         </div>
       </form>
-      {search.kind === 'all' && (
-        <AllUsers pageId={props.pageId} version={props.version} limit={limit} setLimit={setLimit} />
-      )}
-      {search.kind === 'psid' && (
-        <UserByPsid key={search.psid} pageId={props.pageId} psid={search.psid} />
-      )}
-      {search.kind === 'name' && (
-        <UsersByName
-          key={`${props.version}:${search.name}`}
-          pageId={props.pageId}
-          name={search.name}
-        />
-      )}
+      <UsersPages
+        key={searched}
+        pageId={props.pageId}
+        q={searched}
+        version={props.version}
+        limit={limit}
+        setLimit={setLimit}
+      />
     </section>
   );
 }
 
-function AllUsers(props: {
+/** What a search looked for, in words: "named “lopez”" or "whose PSID starts with 6100". */
+const searchedFor = (q: string) =>
+  /^\d+$/.test(q) ? `whose PSID starts with ${q}` : `named “${q}”`;
+
+/** One page of users at a time, all of them or those the search (`q`) finds; the API pages forward only. */
+function UsersPages(props: {
   pageId: string;
+  q: string;
   version: number;
   limit: number;
   setLimit: (limit: number) => void;
 }) {
-  // The cursors of the pages before this one: the API pages forward only.
+  const { q } = props;
+  // The cursors of the pages before this one.
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const path = `/pages/${props.pageId}/users${query({ limit: props.limit, cursor })}`;
+  const path = `/pages/${props.pageId}/users${query({ q: q || undefined, limit: props.limit, cursor })}`;
   const users = useApi<UserPage>(path);
   // The answer is kept while the next page loads: only the one for this path is shown.
   const [loadedFor, setLoadedFor] = useState<string>();
@@ -537,15 +522,32 @@ function AllUsers(props: {
   const { reload } = users;
   const first = useRef(true);
   useEffect(() => {
+    // A finished import changes the users: the page shown is read again.
     if (first.current) first.current = false;
     else reload();
   }, [props.version, reload]);
   const pageNumber = cursors.length + 1;
+  const found = current?.items.length ?? 0;
   return (
     <>
-      <ErrorNotice error={users.error} title="The users could not be loaded" />
-      {!current && !users.error && <Loading what="the users" />}
+      <ErrorNotice
+        error={users.error}
+        title={q ? 'The search did not work' : 'The users could not be loaded'}
+      />
+      {!current && !users.error && <Loading what={q ? 'and searching the users' : 'the users'} />}
+      {current && q && (
+        <p class="au-muted" role="status">
+          {found === 0
+            ? pageNumber === 1
+              ? `No user ${searchedFor(q)}.`
+              : `No more users ${searchedFor(q)}.`
+            : pageNumber === 1 && !current.nextCursor
+              ? `${formatNumber(found)} ${found === 1 ? 'user' : 'users'} ${searchedFor(q)}.`
+              : `Users ${searchedFor(q)}: page ${pageNumber}${current.nextCursor ? ', more on the next' : ', the last'}.`}
+        </p>
+      )}
       {current?.items.length === 0 &&
+        !q &&
         (pageNumber === 1 ? (
           <Empty>No user yet: import a CSV file, or wait for people to write to the Page.</Empty>
         ) : (
@@ -554,144 +556,48 @@ function AllUsers(props: {
       {current && current.items.length > 0 && (
         <UsersTable pageId={props.pageId} users={current.items} />
       )}
-      <nav class="au-paging" aria-label="Pages of users">
-        <Button
-          disabled={cursors.length === 0 || !current}
-          onClick={() => setCursors((previous) => previous.slice(0, -1))}
-        >
-          Previous
-        </Button>
-        <span aria-live="polite">Page {pageNumber}</span>
-        <Button
-          disabled={!current?.nextCursor}
-          onClick={() => {
-            const next = current?.nextCursor;
-            if (next) setCursors((previous) => [...previous, next]);
-          }}
-        >
-          Next
-        </Button>
-        <div class="au-paging__size">
-          <SelectField
-            label="Users per page"
-            value={String(props.limit)}
-            options={PAGE_SIZES.map((size) => ({ value: String(size), label: String(size) }))}
-            onChange={(value) => {
-              setCursors([]);
-              props.setLimit(Number(value));
+      {!(pageNumber === 1 && current?.items.length === 0) && (
+        <nav class="au-paging" aria-label={q ? 'Pages of users found' : 'Pages of users'}>
+          <Button
+            disabled={cursors.length === 0 || !current}
+            onClick={() => setCursors((previous) => previous.slice(0, -1))}
+          >
+            Previous
+          </Button>
+          <span aria-live="polite">Page {pageNumber}</span>
+          <Button
+            disabled={!current?.nextCursor}
+            onClick={() => {
+              const next = current?.nextCursor;
+              if (next) setCursors((previous) => [...previous, next]);
             }}
-          />
-        </div>
-      </nav>
+          >
+            Next
+          </Button>
+          <PageSize limit={props.limit} setLimit={props.setLimit} onChange={() => setCursors([])} />
+        </nav>
+      )}
     </>
   );
 }
 
-function UserByPsid(props: { pageId: string; psid: string }) {
-  const user = useApi<UserView>(`/pages/${props.pageId}/users/${props.psid}`);
-  if (user.error?.status === 404)
-    return <Empty>No user of this Page has the PSID {props.psid}.</Empty>;
+function PageSize(props: {
+  limit: number;
+  setLimit: (limit: number) => void;
+  onChange: () => void;
+}) {
   return (
-    <>
-      <ErrorNotice error={user.error} title="The user could not be loaded" />
-      {user.loading && !user.data && <Loading what="the user" />}
-      {user.data && <UsersTable pageId={props.pageId} users={[user.data]} />}
-    </>
-  );
-}
-
-const folded = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-
-interface NameScan {
-  matches: UserView[];
-  scanned: number;
-  cursor: string | null;
-  done: boolean;
-}
-
-/**
- * The API lists users by cursor without a name filter: the console reads them
- * in batches and keeps those whose name holds every word searched for.
- */
-async function scanByName(
-  pageId: string,
-  name: string,
-  from: NameScan,
-  signal: AbortSignal,
-): Promise<NameScan> {
-  const words = folded(name).split(/\s+/).filter(Boolean);
-  let { cursor, scanned } = from;
-  const matches = [...from.matches];
-  const stopAt = scanned + SCAN_LIMIT;
-  const wanted = matches.length + PAGE_SIZES[0];
-  for (;;) {
-    const page = await api<UserPage>(
-      'GET',
-      `/pages/${pageId}/users${query({ limit: SCAN_BATCH, cursor: cursor ?? undefined })}`,
-      undefined,
-      { signal },
-    );
-    scanned += page.items.length;
-    for (const user of page.items) {
-      const haystack = folded(fullName(user));
-      if (words.every((word) => haystack.includes(word))) matches.push(user);
-    }
-    cursor = page.nextCursor;
-    if (!cursor) return { matches, scanned, cursor, done: true };
-    if (matches.length >= wanted || scanned >= stopAt)
-      return { matches, scanned, cursor, done: false };
-  }
-}
-
-function UsersByName(props: { pageId: string; name: string }) {
-  const [scan, setScan] = useState<NameScan>();
-  const [error, setError] = useState<ApiFailure>();
-  const [busy, setBusy] = useState(false);
-  const controller = useRef<AbortController>();
-  const run = (from: NameScan) => {
-    controller.current?.abort();
-    const abort = new AbortController();
-    controller.current = abort;
-    setBusy(true);
-    setError(undefined);
-    scanByName(props.pageId, props.name, from, abort.signal).then(
-      (next) => {
-        if (abort.signal.aborted) return;
-        setScan(next);
-        setBusy(false);
-      },
-      (caught: unknown) => {
-        if (abort.signal.aborted) return;
-        setError(asFailure(caught));
-        setBusy(false);
-      },
-    );
-  };
-  useEffect(() => {
-    run({ matches: [], scanned: 0, cursor: null, done: false });
-    return () => controller.current?.abort();
-  }, []);
-  return (
-    <>
-      <ErrorNotice error={error} title="The search stopped" />
-      {busy && <Loading what="and searching the users" />}
-      {scan && (
-        <p class="au-muted" role="status">
-          {scan.matches.length === 0
-            ? `No user named “${props.name}”`
-            : `${formatNumber(scan.matches.length)} ${scan.matches.length === 1 ? 'user' : 'users'} named “${props.name}”`}{' '}
-          {scan.done
-            ? `among all ${formatNumber(scan.scanned)} users of the Page.`
-            : `among the first ${formatNumber(scan.scanned)} users of the Page.`}
-        </p>
-      )}
-      {scan && scan.matches.length > 0 && <UsersTable pageId={props.pageId} users={scan.matches} />}
-      {scan && !scan.done && (
-        <Button busy={busy} busyLabel="Searching…" onClick={() => run(scan)}>
-          Search further
-        </Button>
-      )}
-    </>
+    <div class="au-paging__size">
+      <SelectField
+        label="Users per page"
+        value={String(props.limit)}
+        options={PAGE_SIZES.map((size) => ({ value: String(size), label: String(size) }))}
+        onChange={(value) => {
+          props.onChange();
+          props.setLimit(Number(value));
+        }}
+      />
+    </div>
   );
 }
 
@@ -865,7 +771,14 @@ function Attributes(props: { attributes: UserView['attributes'] }) {
   );
 }
 
-function ownerName(appId: string | null): string {
+interface ThreadOwner {
+  appId: string | null;
+  ownedByThisApp: boolean;
+}
+
+function ownerName(owner: ThreadOwner): string {
+  const { appId } = owner;
+  if (owner.ownedByThisApp) return 'This app (the campaign connector)';
   if (appId === null) return 'No app: the conversation is idle';
   if (appId === PAGE_INBOX_APP_ID) return 'The Page Inbox: a person at the Page answers';
   return `The app ${appId}`;
@@ -873,9 +786,7 @@ function ownerName(appId: string | null): string {
 
 function Conversation(props: { pageId: string; user: UserView }) {
   const { user } = props;
-  const owner = useApi<{ appId: string | null }>(
-    `/pages/${props.pageId}/threads/${user.psid}/owner`,
-  );
+  const owner = useApi<ThreadOwner>(`/pages/${props.pageId}/threads/${user.psid}/owner`);
   const last = user.lastInboundAt ? new Date(user.lastInboundAt) : undefined;
   const closes = last ? new Date(last.getTime() + WINDOW_MS) : undefined;
   const open = closes ? closes.getTime() > Date.now() : false;
@@ -897,7 +808,7 @@ function Conversation(props: { pageId: string; user: UserView }) {
             'Thread owner',
             <span key="owner" class="au-owner">
               {owner.loading && !owner.data && !owner.error && 'Asking Facebook…'}
-              {owner.data && ownerName(owner.data.appId)}
+              {owner.data && ownerName(owner.data)}
               {owner.error && (
                 <span class="au-owner__error">
                   {owner.error.status === 502

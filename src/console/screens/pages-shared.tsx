@@ -4,26 +4,6 @@ import type { ApiFailure } from '../api';
 import { ErrorNotice } from '../ui/components';
 import './pages.css';
 
-/**
- * A time with its timezone. The shared `ui/time.ts` formatTime combines dateStyle
- * with timeZoneName, which Intl refuses (TypeError "Invalid option"); this one
- * spells the parts out instead.
- */
-export function formatTime(value: string | Date | undefined | null, timeZone?: string): string {
-  if (!value) return '—';
-  const date = typeof value === 'string' ? new Date(value) : value;
-  if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
-}
-
 const covers = (shown: string[], field: string) =>
   shown.some((name) => field === name || field.startsWith(`${name}.`));
 

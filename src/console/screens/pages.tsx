@@ -18,7 +18,8 @@ import {
   TextField,
 } from '../ui/components';
 import { useAction, useApi } from '../ui/hooks';
-import { formatTime, Refusal } from './pages-shared';
+import { formatTime } from '../ui/time';
+import { Refusal } from './pages-shared';
 import type { PageView } from '../types';
 import './pages.css';
 
@@ -40,8 +41,8 @@ interface PageHealth {
     fbtraceId?: string;
     source?: string;
   };
-  /** Left out when none were ever recorded. */
-  pausedCampaigns?: string[];
+  /** The campaigns the Page's trouble paused (empty when none). */
+  pausedCampaigns: string[];
 }
 
 const MAX_TESTERS = 10;
@@ -138,7 +139,7 @@ export function HealthDetails(props: { pageId: string; health: PageHealth }) {
             Last problem, now solved: <LastError error={health.lastError} />
           </p>
         )}
-        <PausedCampaigns pageId={props.pageId} ids={health.pausedCampaigns ?? []} />
+        <PausedCampaigns pageId={props.pageId} ids={health.pausedCampaigns} />
       </div>
     );
   return (
@@ -152,7 +153,7 @@ export function HealthDetails(props: { pageId: string; health: PageHealth }) {
           <span class="pg-term">Last error</span> <LastError error={health.lastError} />
         </p>
       )}
-      <PausedCampaigns pageId={props.pageId} ids={health.pausedCampaigns ?? []} />
+      <PausedCampaigns pageId={props.pageId} ids={health.pausedCampaigns} />
     </div>
   );
 }
