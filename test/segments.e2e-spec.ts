@@ -39,9 +39,13 @@ describe('segments', () => {
 
   const create = (rules: unknown, name = 'Segment') =>
     t.http().post(base).set(auth).send({ name, rules });
+  /** The saved segment's preview, checked equal to the preview of the same rules unsaved. */
   const preview = async (rules: unknown) => {
     const { body } = await create(rules).expect(201);
-    return (await t.http().get(`${base}/${body.id}/preview`).set(auth).expect(200)).body;
+    const saved = (await t.http().get(`${base}/${body.id}/preview`).set(auth).expect(200)).body;
+    const unsaved = await t.http().post(`${base}/preview`).set(auth).send({ rules }).expect(200);
+    expect(unsaved.body).toEqual(saved);
+    return saved;
   };
   const psids = (sample: { psid: string }[]) => sample.map((user) => user.psid).sort();
 
@@ -98,6 +102,37 @@ describe('segments', () => {
     expect(psids(result.sample)).toEqual(['1', '2', '6']);
     expect(result.reachable).toBe(1); // 2's window closed, 6 suppressed
     expect(result.sample[0]).toMatchObject({ pageId: PAGE_ID, attributes: expect.any(Object) });
+  });
+
+  it('previews unsaved rules without storing anything, and refuses bad ones as a save would', async () => {
+    const before = await t.db.collection('segments').countDocuments();
+    const { body } = await t
+      .http()
+      .post(`${base}/preview`)
+      .set(auth)
+      .send({ rules: { attribute: 'city', op: 'eq', value: 'Lyon' }, sampleSize: 0 })
+      .expect(200);
+    expect(body).toMatchObject({ count: expect.any(Number), sample: [] });
+    const refused = await t
+      .http()
+      .post(`${base}/preview`)
+      .set(auth)
+      .send({ rules: { all: [{ attribute: 'orders', op: 'gte', value: 'three' }] } })
+      .expect(400);
+    expect(refused.body.details[0].field).toBe('rules.all[0].value');
+    await t
+      .http()
+      .post(`${base}/preview`)
+      .set(auth)
+      .send({ rules: { attribute: 'city', op: 'eq', value: 'x' }, sampleSize: 51 })
+      .expect(400);
+    await t
+      .http()
+      .post(`/api/pages/999/segments/preview`)
+      .set(auth)
+      .send({ rules: {} })
+      .expect(404);
+    expect(await t.db.collection('segments').countDocuments()).toBe(before);
   });
 
   it('counts the 7-day ad window as reachable', async () => {

@@ -167,6 +167,26 @@ describe('users API', () => {
     await t.http().get(`/api/pages/${PAGE_ID}/users`).query({ limit: 501 }).set(auth).expect(400);
   });
 
+  it("lists the attributes of the Page's users with their type and examples", async () => {
+    await t.db.collection('users').deleteMany({});
+    await importCsv(
+      t,
+      'psid,city,orders:number,vip:boolean,signed_up:date\n' +
+        '8100,Lyon,3,yes,2026-01-15\n8101,Nice,5,no,\n8102,Lyon,,,\n',
+    );
+    const { body } = await t.http().get(`/api/pages/${PAGE_ID}/attributes`).set(auth).expect(200);
+    expect(body).toEqual({
+      sampled: 3,
+      items: [
+        { name: 'city', type: 'string', users: 3, examples: ['Lyon', 'Nice'] },
+        { name: 'orders', type: 'number', users: 2, examples: [5, 3] },
+        { name: 'signed_up', type: 'date', users: 1, examples: ['2026-01-15T00:00:00.000Z'] },
+        { name: 'vip', type: 'boolean', users: 2, examples: [false, true] },
+      ],
+    });
+    await t.http().get('/api/pages/999/attributes').set(auth).expect(404);
+  });
+
   it('searches users by the first digits of their PSID or by name, ignoring case and accents', async () => {
     await t.db.collection('users').deleteMany({});
     await importCsv(

@@ -1,4 +1,5 @@
 import {
+  describeAttributes,
   attributeFromJson,
   attributeNameProblem,
   mergeAttributes,
@@ -62,5 +63,25 @@ describe('attributes', () => {
     expect(mergeAttributes(names(60, 'a'), names(41, 'b'))).toEqual({
       problem: 'at most 100 attributes (the merge would make 101)',
     });
+  });
+});
+
+describe('describeAttributes', () => {
+  it('names each attribute with its usual type, how many hold it, and a few distinct examples', () => {
+    const signedUp = new Date('2026-01-15T00:00:00Z');
+    const summary = describeAttributes([
+      { city: 'Lyon', orders: 3, vip: true, signed_up: signedUp },
+      { city: 'Nice', orders: 5 },
+      { city: 'Lyon', orders: 'many' },
+      undefined,
+      ...Array.from({ length: 10 }, (_, i) => ({ code: `c${i}` })),
+    ]);
+    expect(summary).toEqual([
+      { name: 'city', type: 'string', users: 3, examples: ['Lyon', 'Nice'] },
+      { name: 'code', type: 'string', users: 10, examples: ['c0', 'c1', 'c2', 'c3', 'c4'] },
+      { name: 'orders', type: 'number', users: 3, examples: [3, 5, 'many'] },
+      { name: 'signed_up', type: 'date', users: 1, examples: [signedUp] },
+      { name: 'vip', type: 'boolean', users: 1, examples: [true] },
+    ]);
   });
 });

@@ -121,3 +121,48 @@ export function mergeAttributes(
     ? { problem: `at most ${MAX_ATTRIBUTES} attributes (the merge would make ${count})` }
     : { attributes };
 }
+
+export interface AttributeSummary {
+  name: string;
+  /** The type most of the sampled users hold for it. */
+  type: AttributeType;
+  /** How many sampled users have it. */
+  users: number;
+  /** Up to five distinct values seen, in the order seen. */
+  examples: AttributeValue[];
+}
+
+const MAX_EXAMPLES = 5;
+
+function typeOf(value: AttributeValue): AttributeType {
+  if (value instanceof Date) return 'date';
+  return typeof value as 'string' | 'number' | 'boolean';
+}
+
+/** The attributes a sample of users holds, by name: what a segment builder suggests. */
+export function describeAttributes(samples: Iterable<Attributes | undefined>): AttributeSummary[] {
+  const byName = new Map<
+    string,
+    { types: Map<AttributeType, number>; users: number; examples: Map<string, AttributeValue> }
+  >();
+  for (const attributes of samples) {
+    for (const [name, value] of Object.entries(attributes ?? {})) {
+      const entry = byName.get(name) ?? { types: new Map(), users: 0, examples: new Map() };
+      const type = typeOf(value);
+      entry.types.set(type, (entry.types.get(type) ?? 0) + 1);
+      entry.users += 1;
+      const key = `${type}:${value instanceof Date ? value.toISOString() : String(value)}`;
+      if (entry.examples.size < MAX_EXAMPLES && !entry.examples.has(key))
+        entry.examples.set(key, value);
+      byName.set(name, entry);
+    }
+  }
+  return [...byName.entries()]
+    .map(([name, entry]) => ({
+      name,
+      type: [...entry.types.entries()].sort((a, b) => b[1] - a[1])[0][0],
+      users: entry.users,
+      examples: [...entry.examples.values()],
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

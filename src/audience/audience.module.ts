@@ -4,6 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
 import { PagesModule } from '../pages/pages.module';
 import { SegmentsModule } from '../segments/segments.module';
+import { AttributesController } from './attributes.controller';
 import { csvUploadStorage } from './csv-upload';
 import { Import, ImportSchema } from './import.schema';
 import { ImportsController } from './imports.controller';
@@ -27,7 +28,7 @@ import { UsersService } from './users.service';
     SegmentsModule,
     UsersRepositoryModule,
   ],
-  controllers: [ImportsController, UsersController],
+  controllers: [ImportsController, UsersController, AttributesController],
   providers: [UsersService, ImportsService],
   // The repository is the users collection's one owner; campaigns query users through it.
   exports: [UsersService, UsersRepositoryModule],

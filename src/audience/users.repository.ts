@@ -41,6 +41,17 @@ export class UsersRepository {
     return this.users.find(filter).limit(limit).lean<StoredUser[]>().exec();
   }
 
+  /** The attributes of a Page's newest users: what the segment builder suggests. */
+  async newestAttributes(pageId: string, limit: number): Promise<StoredUser['attributes'][]> {
+    const users = await this.users
+      .find({ pageId }, { attributes: 1 })
+      .sort({ _id: -1 })
+      .limit(limit)
+      .lean<Pick<StoredUser, 'attributes'>[]>()
+      .exec();
+    return users.map((user) => user.attributes);
+  }
+
   /** How many users match a compiled filter: segment preview, eligibility breakdown. */
   countMatching(filter: UserFilter): Promise<number> {
     return this.users.countDocuments(filter).exec();

@@ -5,9 +5,11 @@ import { PagesService } from '../pages/pages.service';
 import {
   attributeFromJson,
   attributeNameProblem,
+  describeAttributes,
   MAX_ATTRIBUTES,
   mergeAttributes,
   sameAttributeValue,
+  type AttributeSummary,
   type Attributes,
 } from './attributes';
 import type { BuiltInField, ImportedUser } from './csv-columns';
@@ -18,6 +20,8 @@ import { lastInboundAtProblem, psidProblem } from './user-rules';
 import { UsersRepository, type ImportComparable } from './users.repository';
 
 const EDITABLE_FIELDS = ['firstName', 'lastName', 'locale', 'timezone'] as const;
+/** Users read to suggest attributes: the newest, enough to meet every column of recent imports. */
+const ATTRIBUTE_SAMPLE = 1000;
 /** Reads and conditional writes a PATCH tries before answering 409 to a user that keeps changing. */
 const PATCH_ATTEMPTS = 3;
 
@@ -49,6 +53,13 @@ export class UsersService {
       items: items.map(toUserView),
       nextCursor: users.length > options.limit ? String(items[items.length - 1]._id) : null,
     };
+  }
+
+  /** The attributes found on the Page's newest users, with their type and a few examples. */
+  async attributes(pageId: string): Promise<{ sampled: number; items: AttributeSummary[] }> {
+    await this.pages.get(pageId);
+    const sample = await this.users.newestAttributes(pageId, ATTRIBUTE_SAMPLE);
+    return { sampled: sample.length, items: describeAttributes(sample) };
   }
 
   async get(pageId: string, psid: string): Promise<UserView> {

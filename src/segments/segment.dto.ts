@@ -38,6 +38,20 @@ export class UpdateSegmentDto {
   rules?: Record<string, unknown>;
 }
 
+/** Rules not saved yet, previewed as the marketer edits them. */
+export class PreviewRulesDto {
+  @ApiProperty({ example: SPEC_EXAMPLE_RULES })
+  @IsObject()
+  rules!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ default: 10, maximum: 50 })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  sampleSize?: number;
+}
+
 export class SegmentParams {
   @ApiProperty()
   @Matches(/^\d{1,20}$/, { message: 'must be the numeric Facebook Page id' })

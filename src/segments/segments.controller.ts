@@ -4,6 +4,7 @@ import { PageIdParam } from '../common/params';
 import {
   CreateSegmentDto,
   PreviewQuery,
+  PreviewRulesDto,
   SegmentParams,
   SegmentView,
   UpdateSegmentDto,
@@ -22,6 +23,16 @@ export class SegmentsController {
   })
   create(@Param() { pageId }: PageIdParam, @Body() input: CreateSegmentDto): Promise<SegmentView> {
     return this.segments.create(pageId, input);
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Preview rules before saving them: count, reachable now, and a sample (nothing stored)',
+  })
+  previewRules(@Param() { pageId }: PageIdParam, @Body() input: PreviewRulesDto) {
+    return this.segments.previewRules(pageId, input.rules, input.sampleSize);
   }
 
   @Get()

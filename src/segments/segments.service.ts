@@ -89,7 +89,18 @@ export class SegmentsService {
   /** How many users the segment holds, how many could get a standard message now, and a sample. */
   async preview(pageId: string, segmentId: string, sampleSize = 10) {
     const now = this.clock.now();
-    const filter = await this.filterFor(pageId, segmentId, now);
+    return this.previewFilter(await this.filterFor(pageId, segmentId, now), sampleSize, now);
+  }
+
+  /** The same for rules not saved yet (400 with the path of a bad rule, as on save). */
+  async previewRules(pageId: string, rules: unknown, sampleSize = 10) {
+    await this.pages.get(pageId);
+    const now = this.clock.now();
+    checkRules(rules, now);
+    return this.previewFilter({ pageId, ...compileRules(rules, now) }, sampleSize, now);
+  }
+
+  private async previewFilter(filter: MongoFilter, sampleSize: number, now: Date) {
     const [count, reachable, sample] = await Promise.all([
       this.users.countMatching(filter),
       this.users.countMatching({ $and: [filter, reachableNowFilter(now)] }),
