@@ -286,12 +286,13 @@ describe('renderMessage: one time budget and one size cap for the whole message'
     });
   });
 
-  it('renders one of those loops alone within the budget', () => {
+  it('refuses such loops for their time only: one alone renders', () => {
     const once = strings(
       1,
       '{% assign r = (1..100) %}{% for a in r %}{% for b in r %}{% endfor %}{% endfor %}',
     );
-    expect(renderMessage(once, scope())).toMatchObject({ ok: true });
+    // A roomy budget: the claim is that no count of iterations is refused, not a speed (a busy CI machine is slow).
+    expect(renderMessage(once, scope(), { budgetMs: 5_000 })).toMatchObject({ ok: true });
   });
 
   it('caps the characters of all strings together, and takes its limits as a parameter', () => {
