@@ -1,8 +1,9 @@
 /**
  * The segments screens in a real browser against the real service: a rule tree
  * built through the builder with the live count checked to the exact numbers of
- * users imported through the API, saving, the list, editing, the API's refusals
- * shown beside the condition they name, deletion, and the keyboard alone.
+ * users imported through the API (previews that store nothing), the attributes
+ * and example values the API suggests, saving, the list, editing, the API's
+ * refusals shown beside the condition they name, deletion, and the keyboard alone.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -14,7 +15,6 @@ import { eventually } from '../harness/eventually';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const LIST = `/pages/${PAGE_ID}/segments`;
-const PREVIEW_PREFIX = '[unsaved preview] ';
 
 interface Segment {
   id: string;
@@ -113,44 +113,60 @@ describe('console: segments', () => {
       await row.getByLabel('Value').selectOption({ label: value.select });
   }
 
+  /** The values the condition's value input suggests (its datalist). */
+  const examplesOf = (page: Page, number: string) =>
+    page.evaluate<string[]>(
+      `(() => {
+        const row = [...document.querySelectorAll('fieldset.rule-condition')].find(
+          (fieldset) => fieldset.querySelector('legend').textContent === ${JSON.stringify(`Condition ${number}`)},
+        );
+        const input = row && row.querySelector('input[list]');
+        return input && input.list ? [...input.list.options].map((option) => option.value) : [];
+      })()`,
+    );
+
   const sampleNames = (page: Page) =>
     page.evaluate<string[]>(
       `[...document.querySelectorAll('.segment-sample a')].map((link) => link.textContent + ' ' + link.getAttribute('href'))`,
     );
 
-  it('says when the Page has no segment yet, and leaves no temporary segment behind', async () => {
-    // What editors count unsaved rules with is not listed; one an editor left over an hour ago goes.
-    const everyone = { attribute: 'psid', op: 'exists', value: true };
-    const create = async (segmentName: string) =>
-      (
-        await t
-          .http()
-          .post(`/api${LIST}`)
-          .set(auth)
-          .send({ name: segmentName, rules: everyone })
-          .expect(201)
-      ).body as Segment;
-    const fresh = await create(`${PREVIEW_PREFIX}open elsewhere`);
-    const left = await create(`${PREVIEW_PREFIX}left behind`);
-    await t.db
-      .collection('segments')
-      .updateOne({ name: left.name }, { $set: { updatedAt: new Date(Date.now() - 2 * HOUR) } });
-
+  it('says when the Page has no segment yet, suggests the attributes, and previews without storing anything', async () => {
     const page = await open({ path: LIST });
     await page.getByText('No segments yet').waitFor();
-    await settles(async () => (await segments()).map((s) => s.id), [fresh.id]);
-    await t.http().delete(`/api${LIST}/${fresh.id}`).set(auth).expect(204);
+    await checkScreen(page, 'segments-empty');
+    const phone = await open({ width: WIDTHS.phone, path: LIST });
+    await phone.getByText('No segments yet').waitFor();
+    await checkScreen(phone, 'segments-empty');
+    await close(phone);
 
     await page.getByRole('link', { name: 'Build the first segment' }).click();
     await page.getByRole('heading', { name: 'New segment' }).waitFor();
     await page.getByText('Fill in every condition to see who matches.').waitFor();
+    // The attributes of the Page's users, each with its kind of value.
+    const attributes = await condition(page, '1')
+      .locator('optgroup[label="Attributes"] option')
+      .allTextContents();
+    expect(attributes).toEqual([
+      'city (text)',
+      'orders (number)',
+      'signed_up (date)',
+      'vip (yes or no)',
+    ]);
     await fillCondition(condition(page, '1'), 'city (text)', 'is', { fill: 'Paris' });
+    // The values seen are offered while typing.
+    expect((await examplesOf(page, '1')).sort()).toEqual(['Lyon', 'Marseille', 'Paris']);
     await expectCount(page, '1 1');
-    expect((await segments()).filter(isPreview)).toHaveLength(1);
-    // Leaving without saving deletes the temporary segment.
+    await fillCondition(condition(page, '1'), 'orders (number)', 'is at least', { fill: '9' });
+    // Five distinct numbers of the newest users (orders are 5 3 1 4 9 6 2 3).
+    const orders = await examplesOf(page, '1');
+    expect(orders).toHaveLength(5);
+    expect(orders.every((value) => ['1', '2', '3', '4', '5', '6', '9'].includes(value))).toBe(true);
+    await expectCount(page, '1 1');
+    // Counting stored nothing; leaving without saving leaves nothing either.
+    expect(await segments()).toEqual([]);
     await page.getByRole('link', { name: 'All segments' }).click();
     await page.getByText('No segments yet').waitFor();
-    await settles(segments, []);
+    expect(await segments()).toEqual([]);
     await close(page);
   });
 
@@ -158,6 +174,7 @@ describe('console: segments', () => {
     const name = `Lyon regulars (${label})`;
 
     it(`builds a segment with a nested any-group and counts it live, saves it, lists it (${label})`, async () => {
+      const before = (await segments()).length;
       const page = await open({ width, path: `${LIST}/new` });
       await page.getByLabel('Segment name').fill(name);
 
@@ -185,6 +202,7 @@ describe('console: segments', () => {
         `Fa #/pages/${PAGE_ID}/users/6`,
       ]);
       await page.getByRole('status').filter({ hasText: 'Unsaved changes' }).waitFor();
+      expect(await segments()).toHaveLength(before);
       await checkScreen(page, 'segment-builder');
 
       // A full-page screenshot leaves Chromium's scroll position to be restored on the next
@@ -206,9 +224,8 @@ describe('console: segments', () => {
           },
         ],
       });
-      // The saved segment is counted now; the temporary one that counted the draft is gone.
       await expectCount(page, '3 1');
-      await settles(async () => (await segments()).filter(isPreview), []);
+      expect(await segments()).toHaveLength(before + 1);
 
       await page.getByRole('link', { name: 'All segments' }).click();
       const row = page.getByRole('row', { name: new RegExp(escapeRegExp(name)) });
@@ -235,14 +252,13 @@ describe('console: segments', () => {
       await orders.getByLabel('Value').fill('5');
       await page.getByRole('status').filter({ hasText: 'Unsaved changes' }).waitFor();
       await expectCount(page, '2 1');
-      expect((await segments()).filter(isPreview)).toHaveLength(1);
+      // Counted, not stored: the saved rules are as they were until Save.
       expect((await named(name))?.rules).toMatchObject({ all: [{}, { value: 3 }, {}] });
       await page.getByRole('button', { name: 'Save segment' }).click();
       await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       expect(await page.getByText('Unsaved changes').count()).toBe(0);
       const saved = (await named(name)) as { rules: { all: { value?: unknown }[] } };
       expect(saved.rules.all[1]).toEqual({ attribute: 'orders', op: 'gte', value: 5 });
-      await settles(async () => (await segments()).filter(isPreview), []);
       await close(page);
     });
 
@@ -410,5 +426,4 @@ async function settles<T>(read: () => Promise<T>, expected: T): Promise<void> {
   expect(value).toEqual(expected);
 }
 
-const isPreview = (segment: Segment) => segment.name.startsWith(PREVIEW_PREFIX);
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

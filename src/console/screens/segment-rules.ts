@@ -3,7 +3,9 @@
  * its translation to and from the API's rules (SPEC §9: all/any/not groups of
  * {attribute, op, value}), the path of every node in what is sent (so the API's
  * `details[].field`, e.g. `rules.all[2].any[0].value`, finds its row), and the
- * attributes suggested from a sample of the Page's users.
+ * suggestions made from the Page's attributes (`GET /pages/:pageId/attributes`).
+ *
+ * Nothing here touches the browser or Preact: the unit tests run it under Node.
  */
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'date';
@@ -308,11 +310,42 @@ const isNumberOp = (op: UiOp): boolean =>
 // ---------------------------------------------------------------------------
 // From the API
 
+/** An attribute as `GET /pages/:pageId/attributes` describes it (on the newest 1,000 users). */
+export interface AttributeSummary {
+  name: string;
+  /** The kind of value most of those users hold. */
+  type: FieldType;
+  /** How many of them hold it. */
+  users: number;
+  /** Up to five distinct values seen (dates as ISO strings). */
+  examples: (string | number | boolean)[];
+}
+
 export interface AttributeInfo {
   name: string;
   type: FieldType;
-  /** A few distinct values seen, for suggestions. */
+  /** Values to suggest while typing (text and numbers only: yes/no and dates have their own inputs). */
   examples: string[];
+}
+
+/** The attributes to offer, by name, with the examples of their usual kind as typed text. */
+export function attributeSuggestions(items: AttributeSummary[]): AttributeInfo[] {
+  return items
+    .map((item) => ({
+      name: item.name,
+      type: item.type,
+      examples:
+        item.type === 'string' || item.type === 'number'
+          ? [
+              ...new Set(
+                item.examples
+                  .filter((example) => typeof example === item.type)
+                  .map((example) => String(example)),
+              ),
+            ]
+          : [],
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -389,57 +422,6 @@ function guessType(op: string, value: unknown): FieldType {
   return 'string';
 }
 
-/** How the API writes a stored date attribute (a JSON Date). */
-const JSON_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-function typeOfValue(value: unknown): FieldType | undefined {
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'string') return JSON_DATE.test(value) ? 'date' : 'string';
-  return undefined;
-}
-
-/**
- * The attributes seen on a sample of users, each with its most common kind of
- * value and a few example values (text only), by name.
- */
-export function attributesFromUsers(
-  users: { attributes?: Record<string, unknown> }[],
-): AttributeInfo[] {
-  const seen = new Map<string, { types: Map<FieldType, number>; examples: Set<string> }>();
-  for (const user of users) {
-    for (const [name, value] of Object.entries(user.attributes ?? {})) {
-      const type = typeOfValue(value);
-      if (!type) continue;
-      const entry = seen.get(name) ?? { types: new Map(), examples: new Set() };
-      entry.types.set(type, (entry.types.get(type) ?? 0) + 1);
-      if (type === 'string' && entry.examples.size < 30) entry.examples.add(String(value));
-      seen.set(name, entry);
-    }
-  }
-  return [...seen.entries()]
-    .map(([name, entry]) => ({
-      name,
-      type: [...entry.types.entries()].sort((a, b) => b[1] - a[1])[0][0],
-      examples: [...entry.examples].sort((a, b) => a.localeCompare(b)),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Distinct values of a text built-in field (locale, timezone, source) on the sample. */
-export function builtInExamples(
-  users: Record<string, unknown>[],
-  name: string,
-  limit = 30,
-): string[] {
-  const values = new Set<string>();
-  for (const user of users) {
-    const value = user[name];
-    if (typeof value === 'string' && values.size < limit) values.add(value);
-  }
-  return [...values].sort((a, b) => a.localeCompare(b));
-}
-
 // ---------------------------------------------------------------------------
 // The API's reasons, placed
 
@@ -495,29 +477,3 @@ export function localMidnight(day: string): string {
 
 /** The calendar day an ISO value starts with ('' when it has none). */
 export const dayOf = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
-
-// ---------------------------------------------------------------------------
-// Live counts of unsaved rules (see segments.tsx): a temporary segment per open editor.
-
-/** Names of the temporary segments the editor counts unsaved rules with. */
-export const PREVIEW_PREFIX = '[unsaved preview] ';
-export const isPreviewSegment = (segment: { name: string }): boolean =>
-  segment.name.startsWith(PREVIEW_PREFIX);
-
-/**
- * A time with its timezone, e.g. `29 Nov 2026, 15:04 CET`. (The shared formatTime
- * combines dateStyle with timeZoneName, which Intl refuses with a TypeError.)
- */
-export function formatWhen(value: string | undefined | null): string {
-  if (!value) return '—';
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(date);
-}

@@ -5,15 +5,14 @@
  * of value) that shows, as the rules change, how many users match, how many are
  * reachable now and a sample of them.
  *
- * The API previews saved segments only (`GET …/segments/:id/preview`), so the
- * editor counts rules not saved yet through a temporary segment of its own
- * (named with PREVIEW_PREFIX): created at the first change, its rules replaced
- * on each later change, deleted when the editor closes. The list hides those and
- * deletes any an editor left behind (a closed tab) once they are an hour old.
+ * The editor counts the rules on screen through `POST …/segments/preview`
+ * (nothing stored; a bad rule is refused with the same `details[].field` paths
+ * as a save), and suggests the attributes `GET …/attributes` finds on the Page's
+ * newest users, with their kind of value and example values.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiFailure, session, type ErrorDetail } from '../api';
+import { api, ApiFailure, type ErrorDetail } from '../api';
 import { href, navigate } from '../router';
 import {
   Button,
@@ -26,16 +25,13 @@ import {
   TextField,
 } from '../ui/components';
 import { asFailure, useAction, useApi, useDebounced } from '../ui/hooks';
-import { formatNumber } from '../ui/time';
+import { formatNumber, formatTime } from '../ui/time';
 import {
   appendChild,
-  attributesFromUsers,
+  attributeSuggestions,
   BUILT_IN_FIELDS,
-  builtInExamples,
   dayOf,
-  formatWhen,
   isListOp,
-  isPreviewSegment,
   localMidnight,
   newCondition,
   newGroup,
@@ -44,7 +40,6 @@ import {
   parentOf,
   parseRules,
   placeErrors,
-  PREVIEW_PREFIX,
   removeNode,
   serialize,
   takesNoValue,
@@ -54,6 +49,7 @@ import {
   withOp,
   withType,
   type AttributeInfo,
+  type AttributeSummary,
   type ConditionNode,
   type FieldType,
   type GroupMode,
@@ -90,11 +86,15 @@ interface PreviewAnswer {
   sample: SampleUser[];
 }
 
+interface AttributesAnswer {
+  /** How many users (the newest) the attributes were read from. */
+  sampled: number;
+  items: AttributeSummary[];
+}
+
 const SAMPLE_SIZE = 10;
-/** A temporary preview segment untouched for this long was left by a closed editor. */
-const STALE_PREVIEW_MS = 60 * 60 * 1000;
-/** The first users read for attribute suggestions (the API's largest page). */
-const SUGGESTION_SAMPLE = 500;
+/** What a built-in text field can hold, where the API says it (source: SPEC §8). */
+const BUILT_IN_EXAMPLES: Record<string, string[]> = { source: ['api', 'csv', 'webhook'] };
 
 const segmentsPath = (pageId: string) => `/pages/${pageId}/segments`;
 
@@ -121,18 +121,7 @@ export function SegmentsScreen(props: { pageId: string }) {
     }
   });
 
-  const all = list.data?.items;
-  useEffect(() => {
-    // Temporary preview segments of editors closed without cleaning up.
-    for (const segment of all ?? []) {
-      if (
-        isPreviewSegment(segment) &&
-        Date.now() - new Date(segment.updatedAt).getTime() > STALE_PREVIEW_MS
-      )
-        api('DELETE', `${segmentsPath(pageId)}/${segment.id}`).catch(() => undefined);
-    }
-  }, [all, pageId]);
-  const segments = all?.filter((segment) => !isPreviewSegment(segment));
+  const segments = list.data?.items;
 
   return (
     <>
@@ -231,11 +220,11 @@ function SegmentRow(props: {
     <tr>
       <th scope="row">
         <a href={editPath}>{segment.name}</a>
-        <span class="segment-updated-inline">Changed {formatWhen(segment.updatedAt)}</span>
+        <span class="segment-updated-inline">Changed {formatTime(segment.updatedAt)}</span>
       </th>
       <td class="number">{countCell(counts.data?.count)}</td>
       <td class="number">{countCell(counts.data?.reachable)}</td>
-      <td class="segment-updated">{formatWhen(segment.updatedAt)}</td>
+      <td class="segment-updated">{formatTime(segment.updatedAt)}</td>
       <td>
         <div class="actions segment-row-actions">
           <a class="button button--secondary segment-link-button segment-edit" href={editPath}>
@@ -262,9 +251,7 @@ export function SegmentEditorScreen(props: { pageId: string; segmentId: string }
   const { pageId, segmentId } = props;
   const isNew = segmentId === 'new';
   const segment = useApi<SegmentView>(isNew ? null : `${segmentsPath(pageId)}/${segmentId}`);
-  const users = useApi<{ items: SampleUser[] }>(
-    `/pages/${pageId}/users?limit=${SUGGESTION_SAMPLE}`,
-  );
+  const attributes = useApi<AttributesAnswer>(`/pages/${pageId}/attributes`);
   const title = isNew ? 'New segment' : (segment.data?.name ?? 'Segment');
   const back = (
     <a class="button button--secondary segment-link-button" href={href(segmentsPath(pageId))}>
@@ -281,7 +268,8 @@ export function SegmentEditorScreen(props: { pageId: string; segmentId: string }
         />
       </>
     );
-  if ((!isNew && !segment.data) || (users.loading && !users.data && !users.error))
+  // The attributes' kinds of value are needed to read saved rules back (a number, a date…).
+  if ((!isNew && !segment.data) || (attributes.loading && !attributes.data && !attributes.error))
     return (
       <>
         <ScreenHeader title={title}>{back}</ScreenHeader>
@@ -293,8 +281,8 @@ export function SegmentEditorScreen(props: { pageId: string; segmentId: string }
       key={segmentId}
       pageId={pageId}
       segment={isNew ? undefined : segment.data}
-      users={users.data?.items ?? []}
-      usersError={users.error}
+      attributes={attributes.data?.items ?? []}
+      attributesError={attributes.error}
       back={back}
     />
   );
@@ -308,21 +296,20 @@ interface Suggestions {
 function Editor(props: {
   pageId: string;
   segment?: SegmentView;
-  users: SampleUser[];
-  usersError?: ApiFailure;
+  attributes: AttributeSummary[];
+  attributesError?: ApiFailure;
   back: ComponentChildren;
 }) {
   const { pageId, segment } = props;
   const suggestions = useMemo<Suggestions>(() => {
-    const attributes = attributesFromUsers(props.users);
+    const attributes = attributeSuggestions(props.attributes);
     const examples = new Map<string, string[]>();
     for (const attribute of attributes)
       examples.set(`attribute:${attribute.name}`, attribute.examples);
-    for (const name of ['locale', 'timezone', 'source'])
-      examples.set(`builtin:${name}`, builtInExamples(props.users, name));
-    examples.set('builtin:source', ['api', 'csv', 'webhook']);
+    for (const [name, values] of Object.entries(BUILT_IN_EXAMPLES))
+      examples.set(`builtin:${name}`, values);
     return { attributes, examples };
-  }, [props.users]);
+  }, [props.attributes]);
 
   const initial = useMemo(() => {
     const known = new Map(suggestions.attributes.map((a) => [a.name, a.type] as const));
@@ -367,11 +354,8 @@ function Editor(props: {
     setRuleErrors(placeErrors(details, paths).byNode);
   const preview = useLivePreview({
     pageId,
-    savedId: saved.id,
-    savedRulesJson: saved.rulesJson,
     serialized,
     rulesJson,
-    label: name,
     onRuleErrors: showRuleErrors,
   });
 
@@ -416,7 +400,6 @@ function Editor(props: {
       if (!saved.id) {
         const created = await api<SegmentView>('POST', segmentsPath(pageId), body);
         justCreated = created.id;
-        await preview.discard();
         setSaved({ id: created.id, name: created.name, rulesJson });
         navigate(`${segmentsPath(pageId)}/${created.id}`);
         return;
@@ -426,7 +409,6 @@ function Editor(props: {
       setSaved({ id: updated.id, name: updated.name, rulesJson });
       setRuleErrors(new Map());
       setNotice('Saved.');
-      await preview.discard();
     } catch (error) {
       const failure = asFailure(error);
       if (failure.status === 400) showRuleErrors(failure.details, sent.paths);
@@ -472,9 +454,9 @@ function Editor(props: {
         )}
       </ScreenHeader>
       <ErrorNotice error={remove.error} title="Not deleted" />
-      {props.usersError && (
+      {props.attributesError && (
         <Notice kind="warning">
-          The audience could not be read, so attributes are not suggested: choose “Another
+          The audience’s attributes could not be read, so none are suggested: choose “Another
           attribute…” and type its name.
         </Notice>
       )}
@@ -888,7 +870,7 @@ function ValueInput(props: {
       </Control>
     );
   if (node.type === 'date') {
-    const starts = node.text ? formatWhen(node.text) : '';
+    const starts = node.text ? formatTime(node.text) : '';
     return (
       <Control
         label="Date"
@@ -929,30 +911,17 @@ function ValueInput(props: {
         )}
       </Control>
     );
-  if (node.type === 'number')
-    return (
-      <Control label="Value" errors={errors} class="rule-control--value">
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            type="number"
-            inputMode="decimal"
-            step="any"
-            value={node.text}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            onInput={set}
-          />
-        )}
-      </Control>
-    );
+  // Text and numbers: the values seen on the Page's newest users are offered as they type.
+  const isNumber = node.type === 'number';
   return (
     <Control label="Value" errors={errors} class="rule-control--value">
       {({ id, describedBy, invalid }) => (
         <>
           <input
             id={id}
-            type="text"
+            type={isNumber ? 'number' : 'text'}
+            inputMode={isNumber ? 'decimal' : undefined}
+            step={isNumber ? 'any' : undefined}
             value={node.text}
             list={props.examples.length ? listId : undefined}
             autocomplete="off"
@@ -984,128 +953,58 @@ interface PreviewState {
 }
 
 /**
- * Counts the rules as they are on screen, 400 ms after they stop changing: the
- * saved segment's preview while they equal what is saved, else a temporary
- * segment's (see the file's comment). Only the latest answer is shown.
+ * Counts the rules as they are on screen, 400 ms after they stop changing
+ * (`POST …/segments/preview`, nothing stored). A request for rules since changed
+ * is cancelled, and only the latest answer is shown; the API's reasons for a bad
+ * rule go to the rows they name.
  */
 function useLivePreview(options: {
   pageId: string;
-  savedId?: string;
-  savedRulesJson: string;
   serialized: Serialized;
   rulesJson: string;
-  label: string;
   onRuleErrors: (details: ErrorDetail[], paths: Serialized['paths']) => void;
 }) {
   const { pageId } = options;
   const [state, setState] = useState<PreviewState>({ status: 'counting', busy: true });
   const latest = useRef(options);
   latest.current = options;
-  const generation = useRef(0);
-  const scratch = useRef(new ScratchSegment(pageId));
   const settled = useDebounced(options.rulesJson, 400);
 
   useEffect(() => {
-    const current = scratch.current;
-    const leave = () => current.discardOnLeave();
-    addEventListener('pagehide', leave);
-    return () => {
-      removeEventListener('pagehide', leave);
-      void current.discard();
-    };
-  }, []);
-
-  useEffect(() => {
-    const { serialized, savedId, savedRulesJson } = latest.current;
+    const { serialized } = latest.current;
     if (JSON.stringify(serialized.rules) !== settled) return; // a newer change is on its way
-    const mine = (generation.current += 1);
     if (serialized.incomplete) {
       setState((previous) => ({ ...previous, status: 'incomplete', busy: false }));
       return;
     }
+    const controller = new AbortController();
     setState((previous) => ({ ...previous, busy: true }));
-    const rules = serialized.rules as Record<string, unknown>;
-    (async () => {
-      const segmentId =
-        savedId && settled === savedRulesJson
-          ? savedId
-          : await scratch.current.put(rules, latest.current.label);
-      const answer = await api<PreviewAnswer>(
-        'GET',
-        `${segmentsPath(pageId)}/${segmentId}/preview?sampleSize=${SAMPLE_SIZE}`,
-      );
-      if (mine !== generation.current) return;
-      latest.current.onRuleErrors([], serialized.paths);
-      setState({ status: 'ready', answer, busy: false });
-    })().catch((error: unknown) => {
-      if (mine !== generation.current) return;
-      const failure = asFailure(error);
-      if (failure.status === 400 && failure.details.length > 0) {
-        latest.current.onRuleErrors(failure.details, serialized.paths);
-        setState((previous) => ({ ...previous, status: 'invalid', busy: false }));
-      } else
-        setState((previous) => ({ ...previous, status: 'failed', error: failure, busy: false }));
-    });
-  }, [settled, options.savedId, options.savedRulesJson, pageId]);
+    api<PreviewAnswer>(
+      'POST',
+      `${segmentsPath(pageId)}/preview`,
+      { rules: serialized.rules as Record<string, unknown>, sampleSize: SAMPLE_SIZE },
+      { signal: controller.signal },
+    ).then(
+      (answer) => {
+        if (controller.signal.aborted) return;
+        latest.current.onRuleErrors([], serialized.paths);
+        setState({ status: 'ready', answer, busy: false });
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        const failure = asFailure(error);
+        if (failure.status === 400 && failure.details.length > 0) {
+          latest.current.onRuleErrors(failure.details, serialized.paths);
+          setState((previous) => ({ ...previous, status: 'invalid', busy: false }));
+        } else
+          setState((previous) => ({ ...previous, status: 'failed', error: failure, busy: false }));
+      },
+    );
+    return () => controller.abort();
+  }, [settled, pageId]);
 
-  return {
-    // Changes still inside the 400 ms pause count as updating: the numbers shown are older.
-    state: options.rulesJson === settled ? state : { ...state, busy: true },
-    /** Deletes the temporary segment (after a save, the saved segment is counted instead). */
-    discard: () => scratch.current.discard(),
-  };
-}
-
-/** The temporary segment that counts unsaved rules; one request at a time, in order. */
-class ScratchSegment {
-  private id?: string;
-  private chain: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly pageId: string) {}
-
-  put(rules: Record<string, unknown>, label: string): Promise<string> {
-    return this.enqueue(async () => {
-      if (this.id) {
-        try {
-          await api('PATCH', `${segmentsPath(this.pageId)}/${this.id}`, { rules });
-          return this.id;
-        } catch (error) {
-          // Deleted meanwhile (the list cleans up old ones): make another.
-          if (!(error instanceof ApiFailure && error.status === 404)) throw error;
-          this.id = undefined;
-        }
-      }
-      const name = `${PREVIEW_PREFIX}${label.trim() || 'new segment'}`.slice(0, 200);
-      const created = await api<SegmentView>('POST', segmentsPath(this.pageId), { name, rules });
-      this.id = created.id;
-      return created.id;
-    });
-  }
-
-  discard(): Promise<void> {
-    return this.enqueue(async () => {
-      const id = this.id;
-      this.id = undefined;
-      if (id) await api('DELETE', `${segmentsPath(this.pageId)}/${id}`).catch(() => undefined);
-    });
-  }
-
-  /** The tab is closing: a request that outlives the page. */
-  discardOnLeave(): void {
-    if (!this.id) return;
-    void fetch(`/api${segmentsPath(this.pageId)}/${this.id}`, {
-      method: 'DELETE',
-      keepalive: true,
-      headers: { Authorization: `Bearer ${session.token() ?? ''}` },
-    }).catch(() => undefined);
-    this.id = undefined;
-  }
-
-  private enqueue<T>(step: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(step, step);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
+  // Changes still inside the 400 ms pause count as updating: the numbers shown are older.
+  return { state: options.rulesJson === settled ? state : { ...state, busy: true } };
 }
 
 function PreviewPanel(props: { pageId: string; state: PreviewState }) {
@@ -1159,7 +1058,7 @@ function PreviewPanel(props: { pageId: string; state: PreviewState }) {
                 {user.suppressed ? ' · opted out' : ''}
               </span>
               <span class="segment-sample__meta">
-                Last message: {user.lastInboundAt ? formatWhen(user.lastInboundAt) : 'never'}
+                Last message: {user.lastInboundAt ? formatTime(user.lastInboundAt) : 'never'}
               </span>
             </li>
           ))}
