@@ -91,6 +91,31 @@ describe('campaigns', () => {
       },
     });
     expect(t.sandbox!.sandbox.requests({ endpoint: 'messages' })).toHaveLength(0);
+    expect(preview.unsaved).toBe(false);
+
+    // An unsaved message previews as it would render, checked as a save would, stored nowhere.
+    const unsaved = (
+      await post(`/campaigns/${created.id}/preview`, {
+        psids: [OK_PSID],
+        message: { kind: 'text', text: 'Bonjour {{ user.firstName }}' },
+      }).expect(200)
+    ).body;
+    expect(unsaved).toMatchObject({ unsaved: true, messageVersion: 1 });
+    expect(unsaved.samples[0].request.message).toEqual({ text: 'Bonjour Ana' });
+    const refusedDraft = (
+      await post(`/campaigns/${created.id}/preview`, {
+        message: { kind: 'text', text: 'x'.repeat(2001) },
+      }).expect(400)
+    ).body;
+    expect(refusedDraft.details.map((detail: { field: string }) => detail.field)).toEqual([
+      'message.text',
+    ]);
+    const stored = await t
+      .http()
+      .get(api(`/campaigns/${created.id}`))
+      .set(auth)
+      .expect(200);
+    expect(stored.body).toMatchObject({ messageVersion: 1, message: restock().message });
 
     expect((await post(`/campaigns/${created.id}/publish`).expect(409)).body).toMatchObject({
       error: 'test_send_required',

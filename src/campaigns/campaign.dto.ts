@@ -85,6 +85,23 @@ export class PreviewCampaignDto {
     message: 'each must be a PSID: digits without a leading zero',
   })
   psids?: string[];
+
+  @ApiPropertyOptional({
+    description: 'An unsaved message to render instead of the saved one (checked as a PATCH would)',
+  })
+  @IsOmittable()
+  @IsObject()
+  message?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'An unsaved delivery policy to preview under' })
+  @IsOmittable()
+  @IsObject()
+  delivery?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'An unsaved segment to take the sample and breakdown from' })
+  @IsOmittable()
+  @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' })
+  segmentId?: string;
 }
 
 /** Exactly one recipient: a `psid`, or `testers: true`. Reported on `testers`, which this decorates. */

@@ -62,10 +62,13 @@ export class CampaignsController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Rendered Send API bodies for sample users and the eligibility breakdown; nothing is sent',
+      'Rendered Send API bodies for sample users and the eligibility breakdown, of the saved campaign or of unsaved message, delivery and segment; nothing is sent or stored',
   })
   async preview(@Param() { campaignId }: CampaignParams, @Body() input: PreviewCampaignDto) {
-    return this.previews.preview(await this.campaigns.find(campaignId), input.psids);
+    const { psids, ...unsaved } = input;
+    const campaign = await this.campaigns.find(campaignId);
+    const subject = await this.campaigns.withUnsaved(campaign, unsaved);
+    return { ...(await this.previews.preview(subject, psids)), unsaved: subject !== campaign };
   }
 
   @Post('campaigns/:campaignId/test-send')

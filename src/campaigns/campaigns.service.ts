@@ -130,6 +130,20 @@ export class CampaignsService {
   }
 
   /**
+   * The campaign as it would be with unsaved changes, checked as a save would
+   * check them (400 with field paths) and stored nowhere: the builder's live preview.
+   */
+  async withUnsaved(
+    campaign: StoredCampaign,
+    unsaved: Pick<UpdateCampaignDto, 'message' | 'delivery' | 'segmentId'>,
+  ): Promise<StoredCampaign> {
+    const changes = definedOnly(unsaved);
+    if (Object.keys(changes).length === 0) return campaign;
+    const checked = await this.check(campaign.pageId, { ...campaign, ...changes });
+    return { ...campaign, ...changes, delivery: checked.delivery };
+  }
+
+  /**
    * A published campaign's schedule may change only while it waits for its next
    * run (paused, no run in progress), and its next run follows the new schedule.
    */
