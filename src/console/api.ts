@@ -18,6 +18,8 @@ export class ApiFailure extends Error {
     readonly details: ErrorDetail[] = [],
     /** The stable word of a conflict, such as `test_send_required`. */
     readonly code?: string,
+    /** The whole answer, for the fields an endpoint adds (a refused test-send's Graph `error`). */
+    readonly answer?: unknown,
   ) {
     super(message);
   }
@@ -93,6 +95,7 @@ export async function api<T = unknown>(
     message,
     Array.isArray(answer.details) ? answer.details : [],
     typeof answer.error === 'string' ? answer.error : undefined,
+    parsed,
   );
 }
 
