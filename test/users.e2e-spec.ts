@@ -171,8 +171,9 @@ describe('users API', () => {
     await t.db.collection('users').deleteMany({});
     await importCsv(
       t,
-      'psid,city,orders:number,vip:boolean,signed_up:date\n' +
-        '8100,Lyon,3,yes,2026-01-15\n8101,Nice,5,no,\n8102,Lyon,,,\n',
+      'psid,locale,timezone,city,orders:number,vip:boolean,signed_up:date\n' +
+        '8100,fr_FR,Europe/Paris,Lyon,3,yes,2026-01-15\n8101,en_GB,,Nice,5,no,\n' +
+        '8102,fr_FR,Europe/Paris,Lyon,,,\n',
     );
     const { body } = await t.http().get(`/api/pages/${PAGE_ID}/attributes`).set(auth).expect(200);
     expect(body).toEqual({
@@ -183,6 +184,7 @@ describe('users API', () => {
         { name: 'signed_up', type: 'date', users: 1, examples: ['2026-01-15T00:00:00.000Z'] },
         { name: 'vip', type: 'boolean', users: 2, examples: [false, true] },
       ],
+      builtIns: { locale: ['en_GB', 'fr_FR'], timezone: ['Europe/Paris'] },
     });
     await t.http().get('/api/pages/999/attributes').set(auth).expect(404);
   });

@@ -41,15 +41,17 @@ export class UsersRepository {
     return this.users.find(filter).limit(limit).lean<StoredUser[]>().exec();
   }
 
-  /** The attributes of a Page's newest users: what the segment builder suggests. */
-  async newestAttributes(pageId: string, limit: number): Promise<StoredUser['attributes'][]> {
-    const users = await this.users
-      .find({ pageId }, { attributes: 1 })
+  /** The attributes, locales and timezones of a Page's newest users: what the segment builder suggests. */
+  newestProfiles(
+    pageId: string,
+    limit: number,
+  ): Promise<Pick<StoredUser, 'attributes' | 'locale' | 'timezone'>[]> {
+    return this.users
+      .find({ pageId }, { attributes: 1, locale: 1, timezone: 1 })
       .sort({ _id: -1 })
       .limit(limit)
-      .lean<Pick<StoredUser, 'attributes'>[]>()
+      .lean<Pick<StoredUser, 'attributes' | 'locale' | 'timezone'>[]>()
       .exec();
-    return users.map((user) => user.attributes);
   }
 
   /** How many users match a compiled filter: segment preview, eligibility breakdown. */

@@ -55,11 +55,23 @@ export class UsersService {
     };
   }
 
-  /** The attributes found on the Page's newest users, with their type and a few examples. */
-  async attributes(pageId: string): Promise<{ sampled: number; items: AttributeSummary[] }> {
+  /** The attributes found on the Page's newest users (type, examples), and the locales and timezones seen. */
+  async attributes(pageId: string): Promise<{
+    sampled: number;
+    items: AttributeSummary[];
+    builtIns: { locale: string[]; timezone: string[] };
+  }> {
     await this.pages.get(pageId);
-    const sample = await this.users.newestAttributes(pageId, ATTRIBUTE_SAMPLE);
-    return { sampled: sample.length, items: describeAttributes(sample) };
+    const sample = await this.users.newestProfiles(pageId, ATTRIBUTE_SAMPLE);
+    const seen = (field: 'locale' | 'timezone') =>
+      [...new Set(sample.map((user) => user[field]).filter((value) => value !== undefined))]
+        .sort()
+        .slice(0, 50);
+    return {
+      sampled: sample.length,
+      items: describeAttributes(sample.map((user) => user.attributes)),
+      builtIns: { locale: seen('locale'), timezone: seen('timezone') },
+    };
   }
 
   async get(pageId: string, psid: string): Promise<UserView> {
