@@ -35,9 +35,9 @@ describe('console: segments', () => {
     const imported = await importCsv(
       t,
       [
-        'psid,first_name,city,orders:number,vip:boolean,last_inbound_at,signed_up:date',
-        `1,Ana,Lyon,5,true,${iso(HOUR)},2026-01-10`, // window open: reachable
-        `2,Bo,Lyon,3,false,${iso(2 * DAY)},2026-03-01`,
+        'psid,first_name,city,orders:number,vip:boolean,last_inbound_at,signed_up:date,locale',
+        `1,Ana,Lyon,5,true,${iso(HOUR)},2026-01-10,fr_FR`, // window open: reachable
+        `2,Bo,Lyon,3,false,${iso(2 * DAY)},2026-03-01,en_GB`,
         `3,Cy,Lyon,1,true,${iso(3 * DAY)},2026-05-01`,
         `4,Di,Lyon,4,false,,2026-07-01`, // never wrote
         `5,Ed,Paris,9,true,${iso(HOUR)},2026-09-01`,
@@ -161,6 +161,10 @@ describe('console: segments', () => {
     const orders = await examplesOf(page, '1');
     expect(orders).toHaveLength(5);
     expect(orders.every((value) => ['1', '2', '3', '4', '5', '6', '9'].includes(value))).toBe(true);
+    await expectCount(page, '1 1');
+    // Built-in fields suggest what the data holds: the locales seen.
+    await fillCondition(condition(page, '1'), 'Locale', 'is', { fill: 'fr_FR' });
+    expect((await examplesOf(page, '1')).sort()).toEqual(['en_GB', 'fr_FR']);
     await expectCount(page, '1 1');
     // Counting stored nothing; leaving without saving leaves nothing either.
     expect(await segments()).toEqual([]);

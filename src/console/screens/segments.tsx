@@ -90,11 +90,13 @@ interface AttributesAnswer {
   /** How many users (the newest) the attributes were read from. */
   sampled: number;
   items: AttributeSummary[];
+  /** The locales and timezones seen on the same users. */
+  builtIns: { locale: string[]; timezone: string[] };
 }
 
 const SAMPLE_SIZE = 10;
-/** What a built-in text field can hold, where the API says it (source: SPEC §8). */
-const BUILT_IN_EXAMPLES: Record<string, string[]> = { source: ['api', 'csv', 'webhook'] };
+/** The sources a user can have (SPEC §8); the locales and timezones come from the data. */
+const SOURCES = ['api', 'csv', 'webhook'];
 
 const segmentsPath = (pageId: string) => `/pages/${pageId}/segments`;
 
@@ -282,6 +284,7 @@ export function SegmentEditorScreen(props: { pageId: string; segmentId: string }
       pageId={pageId}
       segment={isNew ? undefined : segment.data}
       attributes={attributes.data?.items ?? []}
+      builtIns={attributes.data?.builtIns}
       attributesError={attributes.error}
       back={back}
     />
@@ -297,6 +300,7 @@ function Editor(props: {
   pageId: string;
   segment?: SegmentView;
   attributes: AttributeSummary[];
+  builtIns?: AttributesAnswer['builtIns'];
   attributesError?: ApiFailure;
   back: ComponentChildren;
 }) {
@@ -306,10 +310,10 @@ function Editor(props: {
     const examples = new Map<string, string[]>();
     for (const attribute of attributes)
       examples.set(`attribute:${attribute.name}`, attribute.examples);
-    for (const [name, values] of Object.entries(BUILT_IN_EXAMPLES))
-      examples.set(`builtin:${name}`, values);
+    const builtIns = { source: SOURCES, ...props.builtIns };
+    for (const [name, values] of Object.entries(builtIns)) examples.set(`builtin:${name}`, values);
     return { attributes, examples };
-  }, [props.attributes]);
+  }, [props.attributes, props.builtIns]);
 
   const initial = useMemo(() => {
     const known = new Map(suggestions.attributes.map((a) => [a.name, a.type] as const));
