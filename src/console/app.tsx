@@ -2,7 +2,7 @@
  * The console's shell: the API token gate, the Page picker, the navigation, and
  * the screen of the current route. Every screen reads and writes through the public REST API.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { api, session, whenUnauthorised, type ApiFailure } from './api';
 import { href, match, navigate, useRoute } from './router';
 import { AudienceScreen, UserScreen } from './screens/audience';
@@ -158,11 +158,14 @@ function Shell(props: { onSignOut: () => void }) {
 }
 
 function PagePicker(props: { pages: PageView[]; pageId?: string; section?: string }) {
+  const id = useId();
   if (props.pages.length === 0) return null;
+  // A label beside, not around, the select: around it, the chosen Page's name would join the label's.
   return (
-    <label class="page-picker">
-      <span>Page</span>
+    <div class="page-picker">
+      <label for={id}>Page</label>
       <select
+        id={id}
         value={props.pageId ?? ''}
         onChange={(event) => {
           const next = event.currentTarget.value;
@@ -176,7 +179,7 @@ function PagePicker(props: { pages: PageView[]; pageId?: string; section?: strin
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
