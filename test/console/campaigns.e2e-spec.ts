@@ -1,8 +1,11 @@
 /**
  * The campaign screens in a real browser against the service and the sandbox:
- * composing with the personalisation helper and seeing the API's rendering for
- * a sample user as Messenger bubbles, limits counted while typing and the API's
- * refusal beside its field, a carousel drawn as cards, a test-send to the
+ * composing with the personalisation helper (attributes suggested with examples)
+ * and seeing the API's rendering for a sample user as Messenger bubbles, that
+ * rendering following the editor before anything is saved (a changed text, an
+ * over-limit text refused beside its field by the API's check, requests only
+ * once typing pauses), limits counted while typing and the save's refusal
+ * beside its field, a carousel drawn as cards, a test-send to the
  * testers with each answer (one refused by the sandbox), publish refused until
  * a test-send succeeds, a cron schedule's next runs in both timezones, the list.
  */
@@ -90,12 +93,19 @@ describe('console: campaigns', () => {
           path: `/pages/${PAGE_ID}/campaigns/new`,
         });
         await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+        // Not created yet: drawn as written only, the per-person preview starts once created.
+        await page.getByText(/Create the draft to see the message as real people/).waitFor();
         await page.getByLabel('Name', { exact: true }).fill(`Restock ${label}`);
         await eventually(
           () => page.getByLabel('Segment').inputValue(),
           (value) => value === segmentId,
         );
 
+        // The attributes found on the Page's users are suggested with example values.
+        await eventually(
+          () => page.getByLabel('Personal field').locator('option').allTextContents(),
+          (options) => options.some((option) => /^city \(e\.g\. (Lyon|Nice)/.test(option)),
+        );
         // The personalisation helper inserts the first name where the cursor is.
         const text = page.getByLabel('Message text');
         await text.fill('Hi ');
@@ -156,6 +166,13 @@ describe('console: campaigns', () => {
         const text = page.getByLabel('Message text');
         await text.fill('x'.repeat(2001));
         await page.getByText('1 characters over the limit of 2000').waitFor();
+        // The live preview's check already gives the API's reason, before any save.
+        await page
+          .locator('.field')
+          .filter({ has: text })
+          .getByRole('alert')
+          .filter({ hasText: 'must be at most 2000 characters' })
+          .waitFor();
         await page.getByText('13 of 13 quick replies').waitFor();
         await page.getByRole('button', { name: 'Add a quick reply' }).click();
         await page
@@ -178,6 +195,80 @@ describe('console: campaigns', () => {
           .waitFor();
         await page.getByText('Not saved: see the reasons beside the fields.').waitFor();
         await check(page, 'campaign-limit-error');
+        await page.context().close();
+      },
+      TIMEOUT,
+    );
+
+    it(
+      `the preview for people follows the editor before saving (${label})`,
+      async () => {
+        const name = `Live ${label}`;
+        const id = await createCampaign(t, segmentId, { name });
+        const previews: string[] = [];
+        const page = await builder(width, id, name);
+        page.on('request', (request) => {
+          if (request.method() === 'POST' && request.url().endsWith(`/campaigns/${id}/preview`))
+            previews.push(request.postData() ?? '');
+        });
+        const ana = page.getByRole('group', { name: 'Preview for Ana' });
+        await ana.getByText('Hi Ana').waitFor();
+        await page.getByText('Shows the saved version 1.').waitFor();
+        expect(await page.getByText(/save to see your changes/i).count()).toBe(0);
+
+        // A changed text is rendered for the sample user without saving.
+        const text = page.getByLabel('Message text');
+        await text.fill('Hello {{ user.firstName }}, {{ user.attributes.city }} has news');
+        await ana.getByText('Hello Ana, Lyon has news').waitFor();
+        await page
+          .getByRole('group', { name: 'Preview for Chloé' })
+          .getByText('Hello Chloé, Nice has news')
+          .waitFor();
+        await page.getByText('Shows your changes (not saved yet).').waitFor();
+        await page.getByText('Unsaved changes.').waitFor();
+        const sent = JSON.parse(previews[previews.length - 1]) as Record<string, unknown>;
+        expect(sent).toEqual({
+          message: {
+            kind: 'text',
+            text: 'Hello {{ user.firstName }}, {{ user.attributes.city }} has news',
+          },
+        });
+
+        // Typing asks again only once it pauses (about half a second).
+        const before = previews.length;
+        await text.press('End');
+        await text.pressSequentially(' today', { delay: 40 });
+        await ana.getByText('Hello Ana, Lyon has news today').waitFor();
+        const typed = previews.slice(before);
+        expect(typed.length).toBeLessThan(' today'.length);
+        expect(typed[typed.length - 1]).toContain('has news today');
+
+        // An over-limit text: the API's reason beside the field, before any save.
+        await text.fill('x'.repeat(2001));
+        const textField = page.locator('.field').filter({ has: text });
+        await textField
+          .getByRole('alert')
+          .filter({ hasText: 'must be at most 2000 characters' })
+          .waitFor();
+        expect(await text.getAttribute('aria-invalid')).toBe('true');
+        await page
+          .getByText('Cannot be previewed as it is: see the reasons beside the fields.')
+          .waitFor();
+        await page.getByText('Unsaved changes.').waitFor();
+        // Nothing was stored by the previews.
+        const stored = await t.http().get(`/api/campaigns/${id}`).set(auth).expect(200);
+        expect(stored.body).toMatchObject({
+          messageVersion: 1,
+          message: { kind: 'text', text: 'Hi {{ user.firstName }}' },
+        });
+        await check(page, 'campaign-live-refused');
+
+        // Fixed: the reason goes and the people's preview follows again.
+        await text.fill('Back in stock, {{ user.firstName }}');
+        await ana.getByText('Back in stock, Ana').waitFor();
+        await textField.getByRole('alert').waitFor({ state: 'detached' });
+        await page.getByText('Shows your changes (not saved yet).').waitFor();
+        await check(page, 'campaign-live-preview');
         await page.context().close();
       },
       TIMEOUT,
@@ -263,6 +354,19 @@ describe('console: campaigns', () => {
         await bruno.getByText('1545041', { exact: true }).waitFor();
         await page.getByText('A test-send of version 1 arrived: you can publish now.').waitFor();
         await check(page, 'campaign-test-send');
+
+        // One PSID: Facebook's refusal (422) is read from the API's answer, shown like a tester's.
+        await page.getByRole('radio', { name: 'One person (PSID)' }).check();
+        await page.getByLabel('PSID', { exact: true }).fill(BRUNO);
+        await page.getByRole('button', { name: 'Send test' }).click();
+        await eventually(
+          () => answers.getByRole('listitem').count(),
+          (count) => count === 1,
+        );
+        const one = answers.getByRole('listitem');
+        await one.getByText('refused', { exact: true }).waitFor();
+        await one.getByText('551', { exact: true }).waitFor();
+        await one.getByText('1545041', { exact: true }).waitFor();
 
         await publish();
         await page.getByText(/^Scheduled: the next run is/).waitFor();
@@ -444,6 +548,9 @@ describe('console: campaigns', () => {
         const ana = page.getByRole('group', { name: 'Preview for Ana' });
         for (const text of texts) await ana.getByText(text).first().waitFor();
         if (kind === 'utility') {
+          // The template's text is sent: no message editor, a sentence says so.
+          await page.getByText('A utility campaign sends the text of its template').waitFor();
+          expect(await page.getByLabel('Message text').count()).toBe(0);
           expect(await page.getByLabel('Template', { exact: true }).inputValue()).toBe(
             'order_update|en_US',
           );
@@ -455,6 +562,17 @@ describe('console: campaigns', () => {
         }
         expect(failures).toEqual([]);
         expect(await seriousViolations(page)).toEqual([]);
+        if (kind === 'utility') {
+          await check(page, 'campaign-utility');
+          const phone = await builder(WIDTHS.phone, id, name);
+          await phone.getByText('A utility campaign sends the text of its template').waitFor();
+          await phone
+            .getByRole('group', { name: 'Preview for Ana' })
+            .getByText('Hi Ana, order Lyon-1 has shipped.')
+            .waitFor();
+          await check(phone, 'campaign-utility');
+          await phone.context().close();
+        }
         await page.context().close();
       }
     },

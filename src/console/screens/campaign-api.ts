@@ -1,10 +1,10 @@
 /**
- * The one campaign call whose refusal carries more than api() keeps: a test-send
- * to one PSID answers 422/502 with Facebook's classified error
- * ({ok: false, message, error: {code, subcode, reason, …}}), which the marketer
- * needs to see. Every other call goes through api().
+ * A test-send to one PSID: its refusal is one result to show, not a failure of
+ * the screen. Facebook's refusal (422) or no answer from it (502) carries the
+ * classified Graph error ({ok: false, error: {code, subcode, class, reason,
+ * message}}), which ApiFailure keeps in `answer`.
  */
-import { api, ApiFailure, session } from '../api';
+import { api, ApiFailure } from '../api';
 import type { TestSendError, TestSendResult } from './campaign-types';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -16,54 +16,27 @@ export async function testSendToOne(
   psid: string,
   useToken: boolean,
 ): Promise<TestSendResult> {
-  let response: Response;
   try {
-    response = await fetch(`/api/campaigns/${campaignId}/test-send`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${session.token() ?? ''}`,
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({ psid, ...(useToken ? { useToken: true } : {}) }),
-    });
-  } catch {
-    throw new ApiFailure(0, 'the service cannot be reached; check your connection and try again');
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  const answer = isObject(body) ? body : {};
-  if (response.ok) return { psid, ok: true, messageId: String(answer.messageId) };
-  // Facebook's refusal (422) or no answer from it (502): one result, shown like a tester's.
-  if ((response.status === 422 || response.status === 502) && isObject(answer.error))
-    return { psid, ok: false, error: answer.error as TestSendError };
-  // Refused before any call to Facebook: an unknown user (404), a thread another app holds or no token (409).
-  if (response.status === 404 || response.status === 409)
-    return {
+    const sent = await api<{ messageId?: unknown }>('POST', `/campaigns/${campaignId}/test-send`, {
       psid,
-      ok: false,
-      error: {
-        reason:
-          typeof answer.error === 'string' && response.status === 409
-            ? answer.error
-            : 'unknown_user',
-        message: typeof answer.message === 'string' ? answer.message : undefined,
-      },
-    };
-  if (response.status === 401) {
-    // api() knows how to ask for the token again.
-    await api('GET', '/pages');
+      ...(useToken ? { useToken: true } : {}),
+    });
+    return { psid, ok: true, messageId: String(sent?.messageId) };
+  } catch (caught) {
+    if (!(caught instanceof ApiFailure)) throw caught;
+    const answer = isObject(caught.answer) ? caught.answer : {};
+    if ((caught.status === 422 || caught.status === 502) && isObject(answer.error))
+      return { psid, ok: false, error: answer.error as TestSendError };
+    // Refused before any call to Facebook: an unknown user (404), a thread another app holds or no token (409).
+    if (caught.status === 404 || caught.status === 409)
+      return {
+        psid,
+        ok: false,
+        error: {
+          reason: caught.status === 409 && caught.code ? caught.code : 'unknown_user',
+          message: caught.message,
+        },
+      };
+    throw caught;
   }
-  const message =
-    typeof answer.message === 'string' ? answer.message : `the service answered ${response.status}`;
-  throw new ApiFailure(
-    response.status,
-    message,
-    Array.isArray(answer.details) ? (answer.details as { field: string; reason: string }[]) : [],
-    typeof answer.error === 'string' ? answer.error : undefined,
-  );
 }

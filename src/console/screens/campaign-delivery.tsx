@@ -7,7 +7,12 @@ import type { ApiFailure } from '../api';
 import { Field, TextField } from '../ui/components';
 import { Check, Choice, FieldError } from './campaign-message-editor';
 import { LiquidField, PersonaliseBar } from './campaign-personalise';
-import { exactReason, type DeliveryPolicy, type TemplateView } from './campaign-types';
+import {
+  exactReason,
+  type AttributeSuggestion,
+  type DeliveryPolicy,
+  type TemplateView,
+} from './campaign-types';
 
 export type PolicyName = DeliveryPolicy['policy'];
 
@@ -126,7 +131,7 @@ export function DeliveryEditor(props: {
   onChange: (draft: DeliveryDraft) => void;
   templates: TemplateView[] | undefined;
   templatesError?: ApiFailure;
-  attributes: string[];
+  attributes: AttributeSuggestion[];
   error?: ApiFailure;
 }) {
   const { draft, error } = props;
@@ -209,7 +214,7 @@ function UtilityEditor(props: {
   set: (patch: Partial<DeliveryDraft>) => void;
   templates: TemplateView[] | undefined;
   templatesError?: ApiFailure;
-  attributes: string[];
+  attributes: AttributeSuggestion[];
   error?: ApiFailure;
 }) {
   const { draft, set, error } = props;
@@ -318,7 +323,7 @@ function UtilityEditor(props: {
           ))}
         </>
       )}
-      <p class="hint">A utility campaign sends the template, not the message composed above.</p>
+      <p class="hint">A utility campaign sends this template's text, not a composed message.</p>
     </div>
   );
 }

@@ -25,13 +25,13 @@ import {
   type QuickReplyType,
 } from './campaign-message';
 import { LiquidField, PersonaliseBar } from './campaign-personalise';
-import { exactReason } from './campaign-types';
+import { exactReason, type AttributeSuggestion } from './campaign-types';
 
 export function MessageEditor(props: {
   draft: MessageDraft;
   onChange: (draft: MessageDraft) => void;
   error?: ApiFailure;
-  attributes: string[];
+  attributes: AttributeSuggestion[];
 }) {
   const { draft } = props;
   const set = (patch: Partial<MessageDraft>) => props.onChange({ ...draft, ...patch });

@@ -1,13 +1,15 @@
 /**
  * Personalisation helpers: text fields that take Liquid remember which one the
  * marketer was last in, and the "Personalise" bar inserts a placeholder such as
- * `{{ user.firstName }}` (or an attribute seen on the Page's users) at its cursor.
+ * `{{ user.firstName }}` (or an attribute GET /pages/:pageId/attributes found on
+ * the Page's newest users, with example values) at its cursor.
  */
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiFailure } from '../api';
 import { Button, Field } from '../ui/components';
 import { attributePath, BUILT_IN_FIELDS, charCount, placeholder } from './campaign-message';
+import type { AttributeSuggestion } from './campaign-types';
 
 type TextControl = HTMLInputElement | HTMLTextAreaElement;
 interface Target {
@@ -126,8 +128,22 @@ export function LiquidField(props: {
   );
 }
 
+/** `city (e.g. Lyon, Nice)`: an attribute's name with a few of its values. */
+function attributeLabel(attribute: AttributeSuggestion): string {
+  const examples = attribute.examples
+    .map((value) =>
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : '',
+    )
+    .filter((text) => text !== '')
+    .slice(0, 2)
+    .map((text) => (text.length > 24 ? `${text.slice(0, 23)}…` : text));
+  return examples.length > 0 ? `${attribute.name} (e.g. ${examples.join(', ')})` : attribute.name;
+}
+
 /** Picks a personal field (built-in, or an attribute seen on the Page's users) and inserts it where the cursor was. */
-export function PersonaliseBar(props: { attributes: string[]; disabled?: boolean }) {
+export function PersonaliseBar(props: { attributes: AttributeSuggestion[]; disabled?: boolean }) {
   const context = useContext(PersonaliseContext);
   const [path, setPath] = useState(BUILT_IN_FIELDS[0].path);
   const [fallback, setFallback] = useState('');
@@ -165,9 +181,9 @@ export function PersonaliseBar(props: { attributes: string[]; disabled?: boolean
               </optgroup>
               {props.attributes.length > 0 && (
                 <optgroup label="Attributes of your users">
-                  {props.attributes.map((name) => (
-                    <option key={name} value={attributePath(name)}>
-                      {name}
+                  {props.attributes.map((attribute) => (
+                    <option key={attribute.name} value={attributePath(attribute.name)}>
+                      {attributeLabel(attribute)}
                     </option>
                   ))}
                 </optgroup>

@@ -294,16 +294,13 @@ function AtSummary(props: { draft: ScheduleDraft; mine: string }) {
 
 /** A run's time with its weekday (a recurring schedule is read by its days) and its timezone. */
 function formatRun(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
+  let weekday = '';
+  try {
+    weekday = `${new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone }).format(date)}, `;
+  } catch {
+    // A zone this browser does not know: formatTime shows the instant itself.
+  }
+  return `${weekday}${formatTime(date, timeZone)}`;
 }
 
 export function NextRuns(props: { cron: string; zone: string; mine: string }) {

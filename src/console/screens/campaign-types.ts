@@ -103,6 +103,24 @@ export interface PreviewAnswer {
   messageVersion: number;
   samples: PreviewSample[];
   eligibility: Eligibility;
+  /** Rendered from the unsaved message, delivery or segment sent with the request. */
+  unsaved: boolean;
+}
+
+/** What the preview is asked to render instead of the saved campaign (nothing: the saved one). */
+export interface UnsavedParts {
+  message?: Record<string, unknown>;
+  delivery?: Record<string, unknown>;
+  segmentId?: string;
+}
+
+/** An attribute seen on the Page's newest users (GET /pages/:pageId/attributes). */
+export interface AttributeSuggestion {
+  name: string;
+  type: string;
+  /** How many of the sampled users hold it. */
+  users: number;
+  examples: unknown[];
 }
 
 /** Why a test-send failed: a reason and a message, with Facebook's code and subcode when it answered. */

@@ -2,8 +2,8 @@
  * Campaigns (issue #11 screen 4): the Page's campaigns, and the builder where a
  * campaign is composed, previewed for real people, test-sent and published.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../api';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, ApiFailure } from '../api';
 import { href, navigate } from '../router';
 import {
   Button,
@@ -35,7 +35,7 @@ import {
 } from './campaign-message';
 import { MessageEditor } from './campaign-message-editor';
 import { PersonaliseProvider } from './campaign-personalise';
-import { DraftPreview, PreviewPanel } from './campaign-preview';
+import { DraftPreview, LIVE_FIELD, PreviewPanel, useLivePreview } from './campaign-preview';
 import {
   describeSchedule,
   newScheduleDraft,
@@ -47,10 +47,12 @@ import {
 import { TestSendPanel } from './campaign-test-send';
 import {
   EDITABLE,
+  type AttributeSuggestion,
   type CampaignInput,
   type CampaignView,
   type SegmentView,
   type TemplateView,
+  type UnsavedParts,
   type UserView,
 } from './campaign-types';
 import './campaigns.css';
@@ -293,6 +295,57 @@ function Builder(props: { pageId: string; campaignId: string }) {
   return <BuilderForm pageId={props.pageId} saved={loaded} onReload={campaign.reload} />;
 }
 
+const NO_ATTRIBUTES: AttributeSuggestion[] = [];
+
+/**
+ * The reasons shown beside the fields: the save's, except that for the message,
+ * delivery and segment the newer of the save's and the live preview's check
+ * speaks (the preview checks the editor's values as a save would, while typing).
+ */
+function useFieldReasons(
+  saveError: ApiFailure | undefined,
+  live: { error?: ApiFailure; answeredAt: number },
+): ApiFailure | undefined {
+  const saved = useRef<{ error?: ApiFailure; at: number }>({ at: 0 });
+  if (saved.current.error !== saveError)
+    saved.current = { error: saveError, at: performance.now() };
+  if (live.answeredAt === 0 || live.answeredAt < saved.current.at) return saveError;
+  const liveError = live.error?.status === 400 ? live.error : undefined;
+  const details = [
+    ...(saveError?.details.filter((d) => !LIVE_FIELD.test(d.field)) ?? []),
+    ...(liveError?.details.filter((d) => LIVE_FIELD.test(d.field)) ?? []),
+  ];
+  if (!saveError && details.length === 0) return undefined;
+  return new ApiFailure(
+    saveError?.status ?? 400,
+    saveError?.message ?? liveError?.message ?? '',
+    details,
+    saveError?.code,
+  );
+}
+
+/** The names of the people shown (samples, testers), each asked of the API once. */
+function usePeopleNames(pageId: string, psids: string[]): Map<string, string> {
+  const [names, setNames] = useState<Map<string, string>>(() => new Map());
+  const asked = useRef(new Set<string>());
+  const key = [...new Set(psids)].sort().join(',');
+  useEffect(() => {
+    const wanted = key ? key.split(',').filter((psid) => !asked.current.has(psid)) : [];
+    for (const psid of wanted) {
+      asked.current.add(psid);
+      api<UserView>('GET', `/pages/${pageId}/users/${psid}`).then(
+        (user) => {
+          const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
+          if (name) setNames((previous) => new Map(previous).set(psid, name));
+        },
+        // Someone not (or no longer) in the audience is shown by PSID.
+        () => undefined,
+      );
+    }
+  }, [pageId, key]);
+  return names;
+}
+
 function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: () => void }) {
   const { pageId } = props;
   const [current, setCurrent] = useState<CampaignView | undefined>(props.saved);
@@ -301,15 +354,15 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
     if (props.saved) setCurrent(props.saved);
   }, [props.saved]);
   const [form, setForm] = useState<Form>(() => (props.saved ? formOf(props.saved) : newForm()));
-  const [refresh, setRefresh] = useState(0);
   const [savedAt, setSavedAt] = useState<Date | undefined>();
   const [testedVersion, setTestedVersion] = useState<number | undefined>();
   const segments = useApi<{ items: SegmentView[] }>(`/pages/${pageId}/segments`);
   const templates = useApi<{ items: TemplateView[] }>(`/pages/${pageId}/templates`);
   const testers = useApi<{ psids: string[] }>(`/pages/${pageId}/testers`);
-  const users = useApi<{ items: UserView[] }>(
-    `/pages/${pageId}/users?limit=100${form.segmentId ? `&segmentId=${form.segmentId}` : ''}`,
+  const attributesAnswer = useApi<{ sampled: number; items: AttributeSuggestion[] }>(
+    `/pages/${pageId}/attributes`,
   );
+  const attributes = attributesAnswer.data?.items ?? NO_ATTRIBUTES;
 
   const segmentItems = segments.data?.items;
   // A new campaign takes the Page's first segment.
@@ -318,29 +371,29 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
       setForm((f) => (f.segmentId ? f : { ...f, segmentId: segmentItems[0].id }));
   }, [current, segmentItems]);
 
-  const names = useMemo(() => {
-    const map = new Map<string, string>();
-    for (const user of users.data?.items ?? []) {
-      const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
-      if (name) map.set(user.psid, name);
-    }
-    return map;
-  }, [users.data]);
-  const attributes = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const user of users.data?.items ?? [])
-      for (const key of Object.keys(user.attributes ?? {}))
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-    return [...counts.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([k]) => k);
-  }, [users.data]);
-
   const payload = payloadOf(form);
   const baseline = useMemo(() => (current ? payloadOf(formOf(current)) : undefined), [current]);
   const changes = baseline ? changedParts(payload, baseline) : payload;
   const dirty = Object.keys(changes).length > 0;
   const editable = !current || EDITABLE.includes(current.status);
+
+  // The per-person preview follows the editor: the unsaved message, delivery and segment.
+  const unsaved: UnsavedParts = current
+    ? {
+        ...(changes.message ? { message: changes.message } : {}),
+        ...(changes.delivery ? { delivery: changes.delivery } : {}),
+        ...(changes.segmentId !== undefined ? { segmentId: changes.segmentId } : {}),
+      }
+    : {};
+  const live = useLivePreview(
+    current?.id ?? null,
+    current ? `${current.messageVersion} ${current.updatedAt}` : '',
+    unsaved,
+  );
+  const names = usePeopleNames(pageId, [
+    ...(live.data?.samples.map((sample) => sample.psid) ?? []),
+    ...(testers.data?.psids ?? []),
+  ]);
 
   const save = useAction(async () => {
     if (!current) {
@@ -353,38 +406,41 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
     const updated = await api<CampaignView>('PATCH', `/campaigns/${current.id}`, { ...changes });
     setCurrent(updated);
     setSavedAt(new Date());
-    setRefresh((n) => n + 1);
   });
+  const fieldError = useFieldReasons(save.error, live);
 
   const set = (patch: Partial<Form>) => {
     setSavedAt(undefined);
     setForm({ ...form, ...patch });
   };
+  const utility = form.delivery.policy === 'utility';
+  // The reasons shown beside a control; the save bar lists the others (a hidden message's too).
   const shown = (save.error?.details ?? [])
     .map((d) => d.field)
-    .filter((f) =>
-      /^(name|segmentId|message|delivery|schedule|ratePerSecond|maxErrors)([.[]|$)/.test(f),
+    .filter(
+      (f) =>
+        /^(name|segmentId|message|delivery|schedule|ratePerSecond|maxErrors)([.[]|$)/.test(f) &&
+        !(utility && /^message([.[]|$)/.test(f)),
     );
   const templateItems = templates.data?.items;
-  const draftMessage =
-    form.delivery.policy === 'utility'
-      ? {
-          attachment: {
-            type: 'template',
-            payload: {
-              template_type: 'utility_messages',
-              name: form.delivery.template,
-              language: { code: form.delivery.language },
-              components: [
-                {
-                  type: 'body',
-                  parameters: form.delivery.parameters.map((text) => ({ type: 'text', text })),
-                },
-              ],
-            },
+  const draftMessage = utility
+    ? {
+        attachment: {
+          type: 'template',
+          payload: {
+            template_type: 'utility_messages',
+            name: form.delivery.template,
+            language: { code: form.delivery.language },
+            components: [
+              {
+                type: 'body',
+                parameters: form.delivery.parameters.map((text) => ({ type: 'text', text })),
+              },
+            ],
           },
-        }
-      : compileDraft(form.message);
+        },
+      }
+    : compileDraft(form.message);
   const title = current ? current.name : 'New campaign';
 
   return (
@@ -423,14 +479,14 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
                 value={form.name}
                 onInput={(name) => set({ name })}
                 field="name"
-                error={save.error}
+                error={fieldError}
                 limit={200}
                 placeholder="Spring restock"
               />
               <Field
                 label="Segment"
                 field="segmentId"
-                error={save.error}
+                error={fieldError}
                 hint={
                   <>
                     Who it is for.{' '}
@@ -467,20 +523,22 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
 
             <section aria-labelledby="message-title">
               <h2 id="message-title">Message</h2>
-              {form.delivery.policy === 'utility' && (
-                <Notice kind="info">
-                  This campaign sends its utility template (see Delivery); the message below is kept
-                  but not sent.
-                </Notice>
+              {utility ? (
+                <p class="cb-utility-note">
+                  A utility campaign sends the text of its template, chosen under Delivery below, so
+                  there is nothing to write here. A message you wrote before is kept and comes back
+                  if you choose another way of delivering.
+                </p>
+              ) : (
+                <MessageEditor
+                  draft={form.message}
+                  onChange={(message) => set({ message })}
+                  error={fieldError}
+                  attributes={attributes}
+                />
               )}
-              <MessageEditor
-                draft={form.message}
-                onChange={(message) => set({ message })}
-                error={save.error}
-                attributes={attributes}
-              />
               <div class="cb-phone-only">
-                <h3>Preview as you write</h3>
+                <h3>{utility ? 'Preview of the template' : 'Preview as you write'}</h3>
                 <DraftPreview draft={draftMessage} templates={templateItems} />
               </div>
             </section>
@@ -494,7 +552,7 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
                 templates={templateItems}
                 templatesError={templates.error}
                 attributes={attributes}
-                error={save.error}
+                error={fieldError}
               />
             </section>
 
@@ -503,7 +561,7 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
               <ScheduleEditor
                 draft={form.schedule}
                 onChange={(schedule) => set({ schedule })}
-                error={save.error}
+                error={fieldError}
                 allowNow={!current || current.status === 'draft'}
               />
             </section>
@@ -517,7 +575,7 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
                   value={form.ratePerSecond}
                   onInput={(ratePerSecond) => set({ ratePerSecond })}
                   field="ratePerSecond"
-                  error={save.error}
+                  error={fieldError}
                   hint="1 to 300; audio and video at most 10."
                 />
                 <TextField
@@ -526,7 +584,7 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
                   value={form.maxErrors}
                   onInput={(maxErrors) => set({ maxErrors })}
                   field="maxErrors"
-                  error={save.error}
+                  error={fieldError}
                   hint="0: never pause for errors."
                 />
               </div>
@@ -564,9 +622,7 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
 
         <aside class="cb-builder__side" aria-label="Preview, test and publish">
           <PreviewPanel
-            campaignId={current?.id ?? null}
-            refresh={refresh}
-            dirty={dirty}
+            preview={current ? live : null}
             draft={draftMessage}
             templates={templateItems}
             names={names}
