@@ -110,6 +110,21 @@ describe('campaigns', () => {
     expect(refusedDraft.details.map((detail: { field: string }) => detail.field)).toEqual([
       'message.text',
     ]);
+    // Unsaved schedule and rate are checked as a save would check them.
+    const refusedRate = (
+      await post(`/campaigns/${created.id}/preview`, { ratePerSecond: 0 }).expect(400)
+    ).body;
+    expect(refusedRate.details.map((detail: { field: string }) => detail.field)).toEqual([
+      'ratePerSecond',
+    ]);
+    const pastAt = (
+      await post(`/campaigns/${created.id}/preview`, {
+        schedule: { type: 'at', at: '2020-01-01T00:00:00Z' },
+      }).expect(400)
+    ).body;
+    expect(pastAt.details.map((detail: { field: string }) => detail.field)).toEqual([
+      'schedule.at',
+    ]);
     const stored = await t
       .http()
       .get(api(`/campaigns/${created.id}`))

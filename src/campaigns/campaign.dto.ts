@@ -102,6 +102,20 @@ export class PreviewCampaignDto {
   @IsOmittable()
   @Matches(/^[a-f0-9]{24}$/, { message: 'must be a segment id' })
   segmentId?: string;
+
+  @ApiPropertyOptional({ description: 'An unsaved schedule (checked, as a save would)' })
+  @IsOmittable()
+  @IsObject()
+  schedule?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'An unsaved rate (checked against the message, as a save would)',
+  })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  ratePerSecond?: number;
 }
 
 /** Exactly one recipient: a `psid`, or `testers: true`. Reported on `testers`, which this decorates. */

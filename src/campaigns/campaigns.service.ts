@@ -135,12 +135,15 @@ export class CampaignsService {
    */
   async withUnsaved(
     campaign: StoredCampaign,
-    unsaved: Pick<UpdateCampaignDto, 'message' | 'delivery' | 'segmentId'>,
+    unsaved: Pick<
+      UpdateCampaignDto,
+      'message' | 'delivery' | 'segmentId' | 'schedule' | 'ratePerSecond'
+    >,
   ): Promise<StoredCampaign> {
     const changes = definedOnly(unsaved);
     if (Object.keys(changes).length === 0) return campaign;
     const checked = await this.check(campaign.pageId, { ...campaign, ...changes });
-    return { ...campaign, ...changes, delivery: checked.delivery };
+    return { ...campaign, ...changes, delivery: checked.delivery, schedule: checked.schedule };
   }
 
   /**

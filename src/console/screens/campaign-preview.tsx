@@ -27,7 +27,7 @@ const SHOWN_AT_FIRST = 3;
 export const PREVIEW_DEBOUNCE_MS = 500;
 
 /** The fields the preview checks with the values in the editor (its other reasons are about saved values). */
-export const LIVE_FIELD = /^(message|delivery|segmentId)([.[]|$)/;
+export const LIVE_FIELD = /^(message|delivery|segmentId|schedule|ratePerSecond)([.[]|$)/;
 
 export interface LivePreview {
   /** The newest rendering that succeeded (kept while a newer one is made or refused). */

@@ -112,6 +112,8 @@ export interface UnsavedParts {
   message?: Record<string, unknown>;
   delivery?: Record<string, unknown>;
   segmentId?: string;
+  schedule?: Record<string, unknown>;
+  ratePerSecond?: number;
 }
 
 /** An attribute seen on the Page's newest users (GET /pages/:pageId/attributes). */

@@ -377,12 +377,14 @@ function BuilderForm(props: { pageId: string; saved?: CampaignView; onReload: ()
   const dirty = Object.keys(changes).length > 0;
   const editable = !current || EDITABLE.includes(current.status);
 
-  // The per-person preview follows the editor: the unsaved message, delivery and segment.
+  // The per-person preview follows the editor: every unsaved part it checks (not the name).
   const unsaved: UnsavedParts = current
     ? {
         ...(changes.message ? { message: changes.message } : {}),
         ...(changes.delivery ? { delivery: changes.delivery } : {}),
         ...(changes.segmentId !== undefined ? { segmentId: changes.segmentId } : {}),
+        ...(changes.schedule ? { schedule: changes.schedule } : {}),
+        ...(changes.ratePerSecond !== undefined ? { ratePerSecond: changes.ratePerSecond } : {}),
       }
     : {};
   const live = useLivePreview(
