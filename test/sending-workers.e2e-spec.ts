@@ -11,7 +11,10 @@ import { SendingEngine } from '../src/delivery/sending-engine.service';
 
 const RATE = 25;
 const RECIPIENTS = 120;
-const OBSERVER_JITTER_MS = 100;
+// The sandbox stamps arrivals on a machine the test shares with everything else (browsers
+// included): under load a stamp wanders by up to a few hundred milliseconds. A new holder that
+// ignored the last holder's sends would put up to twice the rate in a second, which this still sees.
+const OBSERVER_JITTER_MS = 250;
 const WORKER_ENV = {
   ROLE: 'worker',
   ENGINE_TICK_MS: '20',
@@ -79,8 +82,8 @@ describe('two workers on one run', () => {
     const psids = requests.map((r) => (r.body as { recipient: { id: string } }).recipient.id);
     expect(psids).toHaveLength(RECIPIENTS);
     expect(new Set(psids).size).toBe(RECIPIENTS);
-    // Arrival times, as the sandbox stamps them: it shares the machine, so its stamps wander by
-    // tens of milliseconds under load. The cap itself holds sends a second and 15 ms apart.
+    // Arrival times, as the sandbox stamps them (see OBSERVER_JITTER_MS). The cap itself holds
+    // sends a second and 15 ms apart.
     const times = requests.map((r) => r.at.getTime()).sort((a, b) => a - b);
     let busiest = 0;
     for (let start = 0, end = 0; start < times.length; start += 1) {
