@@ -14,27 +14,12 @@ import {
   ProgressBar,
   ScreenHeader,
   SelectField,
+  TableScroll,
 } from '../ui/components';
 import { useAction, useApi, type Loaded } from '../ui/hooks';
 import { formatNumber, formatTime } from '../ui/time';
-import { Refusal, TableScroll } from './pages-shared';
-import type { PageView } from '../types';
+import type { PageView, UserView } from '../types';
 import './audience.css';
-
-interface UserView {
-  pageId: string;
-  psid: string;
-  firstName?: string;
-  lastName?: string;
-  locale?: string;
-  timezone?: string;
-  lastInboundAt?: string;
-  source: 'csv' | 'api' | 'webhook';
-  suppressed: boolean;
-  attributes: Record<string, string | number | boolean>;
-  createdAt: string;
-  updatedAt: string;
-}
 
 interface UserPage {
   items: UserView[];
@@ -198,7 +183,11 @@ function ImportUpload(props: { pageId: string; onStarted: (view: ImportView) => 
             </ul>
           )}
         </div>
-        <Refusal error={error} title="The file was not imported" shownFields={['file', 'header']} />
+        <ErrorNotice
+          error={error}
+          title="The file was not imported"
+          shownFields={['file', 'header']}
+        />
         <Button
           type="submit"
           variant="primary"
@@ -681,7 +670,7 @@ export function UserScreen(props: { pageId: string; psid: string }) {
 
 function Facts(props: { items: [string, preact.ComponentChildren][] }) {
   return (
-    <dl class="au-facts">
+    <dl class="facts au-facts">
       {props.items.map(([term, value]) => (
         <div key={term}>
           <dt>{term}</dt>

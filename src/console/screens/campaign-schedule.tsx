@@ -7,7 +7,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { useMemo } from 'preact/hooks';
 import type { ApiFailure } from '../api';
-import { Field, SelectField, TextField } from '../ui/components';
+import { Field, SelectField, TableScroll, TextField } from '../ui/components';
 import { browserTimeZone, formatTime } from '../ui/time';
 import { Choice } from './campaign-message-editor';
 import { exactReason, type Schedule } from './campaign-types';
@@ -315,7 +315,7 @@ export function NextRuns(props: { cron: string; zone: string; mine: string }) {
   return (
     <div class="cb-next-runs">
       <h3 id="next-runs-title">Next runs</h3>
-      <div class="table-scroll" role="region" aria-labelledby="next-runs-title" tabIndex={0}>
+      <TableScroll label="Next runs">
         <table aria-labelledby="next-runs-title">
           <thead>
             <tr>
@@ -332,7 +332,7 @@ export function NextRuns(props: { cron: string; zone: string; mine: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }

@@ -3,47 +3,16 @@
  * campaign.dto.ts, campaigns.service.ts CampaignView, campaign-preview.service.ts).
  */
 import type { ApiFailure } from '../api';
+import type { CampaignStatus } from '../types';
 
-export type CampaignStatus =
-  | 'draft'
-  | 'scheduled'
-  | 'running'
-  | 'paused'
-  | 'completed'
-  | 'cancelled';
-
-export type Schedule =
-  | { type: 'now' }
-  | { type: 'at'; at: string }
-  | { type: 'cron'; cron: string; timezone: string };
-
-export type DeliveryPolicy =
-  | { policy: 'window'; attemptUnknownWindow?: boolean }
-  | { policy: 'tag'; tag: string }
-  | { policy: 'otn'; topic: string }
-  | { policy: 'notification_messages'; topic: string }
-  | { policy: 'utility'; template: string; language: string; parameters: string[] };
-
-export interface CampaignView {
-  id: string;
-  pageId: string;
-  name: string;
-  segmentId: string;
-  message: Record<string, unknown>;
-  messageVersion: number;
-  publishedVersion?: number;
-  delivery: DeliveryPolicy;
-  schedule: Schedule;
-  ratePerSecond: number;
-  maxErrors: number;
-  status: CampaignStatus;
-  pausedReason?: string;
-  activeRunId?: string;
-  activeRound?: number;
-  nextRunAt?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type {
+  CampaignStatus,
+  CampaignView,
+  DeliveryPolicy,
+  Schedule,
+  SegmentView,
+  UserView,
+} from '../types';
 
 /** What POST and PATCH take (PATCH: any subset). */
 export interface CampaignInput {
@@ -54,18 +23,6 @@ export interface CampaignInput {
   schedule: Record<string, unknown>;
   ratePerSecond: number;
   maxErrors: number;
-}
-
-export interface SegmentView {
-  id: string;
-  name: string;
-}
-
-export interface UserView {
-  psid: string;
-  firstName?: string;
-  lastName?: string;
-  attributes?: Record<string, unknown>;
 }
 
 export interface TemplateView {

@@ -15,6 +15,7 @@ import {
   ScreenHeader,
   StatusBadge,
   TextField,
+  TableScroll,
 } from '../ui/components';
 import { useAction, useApi } from '../ui/hooks';
 import { browserTimeZone, formatTime } from '../ui/time';
@@ -94,7 +95,7 @@ export function CampaignsScreen(props: { pageId: string }) {
           <h2 id="campaigns-title" class="visually-hidden">
             Campaigns of the Page
           </h2>
-          <div class="table-scroll">
+          <TableScroll label="Campaigns">
             <table class="campaign-table">
               <thead>
                 <tr>
@@ -132,7 +133,7 @@ export function CampaignsScreen(props: { pageId: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </section>
       )}
     </>

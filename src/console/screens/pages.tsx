@@ -19,7 +19,6 @@ import {
 } from '../ui/components';
 import { useAction, useApi } from '../ui/hooks';
 import { formatTime } from '../ui/time';
-import { Refusal } from './pages-shared';
 import type { PageView } from '../types';
 import './pages.css';
 
@@ -331,7 +330,7 @@ function RegisterPage(props: { onRegistered: (page: PageDetail) => void }) {
             hint="When the app requires appsecret_proof: the 32 characters from the app’s basic settings."
           />
         </div>
-        <Refusal
+        <ErrorNotice
           error={error}
           title="The Page was not registered"
           shownFields={['pageId', 'name', 'accessToken', 'appSecret']}
@@ -432,7 +431,7 @@ function PageFacts(props: { page: PageDetail }) {
   return (
     <section aria-labelledby="facts-title">
       <h2 id="facts-title">About this Page</h2>
-      <dl class="pg-facts">
+      <dl class="facts">
         <div>
           <dt>Page id</dt>
           <dd>
@@ -487,7 +486,7 @@ function Rename(props: { page: PageDetail; onRenamed: () => void }) {
             setName(value);
           }}
         />
-        <Refusal error={rename.error} title="Not renamed" shownFields={['name']} />
+        <ErrorNotice error={rename.error} title="Not renamed" shownFields={['name']} />
         {saved && <Notice kind="success">The name is saved.</Notice>}
         <Button
           type="submit"
@@ -546,7 +545,7 @@ function Credentials(props: { page: PageDetail; onChanged: () => void }) {
           value={token}
           onInput={setToken}
         />
-        <Refusal error={rotate.error} title="Not replaced" shownFields={['accessToken']} />
+        <ErrorNotice error={rotate.error} title="Not replaced" shownFields={['accessToken']} />
         <ConfirmButton
           label="Replace the access token"
           question={`Replace the access token of ${page.name}? Every message is sent with the new token from now on; the old one is forgotten.`}
@@ -566,7 +565,7 @@ function Credentials(props: { page: PageDetail; onChanged: () => void }) {
           onInput={setSecret}
           hint="Only when the app requires appsecret_proof: 32 characters from its basic settings."
         />
-        <Refusal error={setAppSecret.error} title="Not saved" shownFields={['appSecret']} />
+        <ErrorNotice error={setAppSecret.error} title="Not saved" shownFields={['appSecret']} />
         <div class="actions">
           <ConfirmButton
             label={page.hasAppSecret ? 'Replace the app secret' : 'Set the app secret'}
@@ -681,7 +680,7 @@ function ConnectionCheck(props: { pageId: string; testers: string[]; onChecked: 
             setText(value);
           }}
         />
-        <Refusal error={check.error} title="Not sent" shownFields={['psid', 'text']} />
+        <ErrorNotice error={check.error} title="Not sent" shownFields={['psid', 'text']} />
         {result?.kind === 'sent' && (
           <Notice kind="success">
             Facebook accepted the message to {result.psid}: the Page can send. Message id{' '}
@@ -832,7 +831,7 @@ function Testers(props: {
               );
             })}
           </ol>
-          <Refusal
+          <ErrorNotice
             error={error}
             title="The testers were not saved"
             shownFields={sentRows.map((_, index) => `psids[${index}]`)}

@@ -4,21 +4,17 @@
  * plus the run's start, when nothing had been sent yet.
  */
 import { useId } from 'preact/hooks';
+import { TableScroll } from '../ui/components';
+import type { OutcomeCounts } from '../types';
 import { formatClock, formatNumber, formatTime } from '../ui/time';
 
-export interface Sample {
+export interface Sample extends OutcomeCounts {
   at: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  unknown: number;
   /** The run's start, not seen by this screen: every count was 0 then. */
   assumed?: boolean;
 }
 
-type SeriesKey = 'sent' | 'delivered' | 'read' | 'failed' | 'skipped' | 'unknown';
+type SeriesKey = keyof OutcomeCounts;
 
 const SERIES: { key: SeriesKey; label: string; colour: string; dash?: string }[] = [
   { key: 'sent', label: 'Sent', colour: '#146c2e' },
@@ -144,7 +140,7 @@ export function OutcomeChart(props: { samples: Sample[]; timeZone?: string }) {
       </figcaption>
       <details class="run-chart__table">
         <summary>The chart’s figures as a table</summary>
-        <div class="table-scroll" role="region" tabIndex={0} aria-label="Outcome counts over time">
+        <TableScroll label="Outcome counts over time">
           <table>
             <caption class="visually-hidden">Outcome counts over time</caption>
             <thead>
@@ -170,7 +166,7 @@ export function OutcomeChart(props: { samples: Sample[]; timeZone?: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </figure>
   );

@@ -17,6 +17,7 @@ import {
   ScreenHeader,
   SelectField,
   StatusBadge,
+  TableScroll,
 } from '../ui/components';
 import { useAction, useApi, type Loaded } from '../ui/hooks';
 import { browserTimeZone, formatDuration, formatNumber, formatTime } from '../ui/time';
@@ -514,7 +515,7 @@ function ReasonTable(props: {
       {props.rows.length === 0 ? (
         <p class="hint">{props.empty}</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label={props.title}>
           <table>
             <caption class="visually-hidden">{props.title}</caption>
             <thead>
@@ -544,7 +545,7 @@ function ReasonTable(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </div>
   );

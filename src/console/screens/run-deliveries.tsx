@@ -14,6 +14,7 @@ import {
   SelectField,
   StatusBadge,
   TextField,
+  TableScroll,
 } from '../ui/components';
 import { useAction, useApi, useDebounced } from '../ui/hooks';
 import { formatNumber, formatTime } from '../ui/time';
@@ -167,7 +168,7 @@ export function RunDeliveries(props: {
         </Empty>
       )}
       {items.length > 0 && (
-        <div class="table-scroll" role="region" tabIndex={0} aria-label="Recipients table">
+        <TableScroll label="Recipients table">
           <table class="run-deliveries">
             <caption class="visually-hidden">
               Recipients of this run
@@ -228,7 +229,7 @@ export function RunDeliveries(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {(cursors.length > 1 || list.data?.nextCursor) && (
         <nav class="actions run-pager" aria-label="Recipient pages">

@@ -1,30 +1,6 @@
 /** What the run dashboard reads from the API (GET /campaigns/:id, /runs, /stats, /deliveries). */
 
-export type CampaignStatus =
-  | 'draft'
-  | 'scheduled'
-  | 'running'
-  | 'paused'
-  | 'completed'
-  | 'cancelled';
-
-export interface CampaignView {
-  id: string;
-  pageId: string;
-  name: string;
-  status: CampaignStatus;
-  pausedReason?: string;
-  activeRunId?: string;
-  activeRound?: number;
-  nextRunAt?: string;
-  ratePerSecond: number;
-  messageVersion: number;
-  publishedVersion?: number;
-  schedule:
-    | { type: 'now' }
-    | { type: 'at'; at: string }
-    | { type: 'cron'; cron: string; timezone: string };
-}
+export type { CampaignStatus, CampaignView, RunStats } from '../types';
 
 export interface RunView {
   _id: string;
@@ -33,30 +9,6 @@ export interface RunView {
   createdAt: string;
   finishedAt?: string;
   progress?: { round: number; done: number; total: number; audience: number; counted: boolean };
-}
-
-export interface RunStats {
-  status: CampaignStatus;
-  runId?: string;
-  audience: number | null;
-  pending: number | null;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  unknown: number;
-  byReason: Record<string, number>;
-  /** The reasons split by the outcome they led to. */
-  reasonsByStatus: Record<'failed' | 'skipped' | 'unknown', Record<string, number>>;
-  progress: {
-    done: number;
-    total: number | null;
-    ratePerSecond: number;
-    etaSeconds: number | null;
-    startedAt?: string;
-    finishedAt: string | null;
-  };
 }
 
 export type DeliveryStatus = 'sent' | 'failed' | 'skipped' | 'unknown' | 'sending';

@@ -23,6 +23,7 @@ import {
   Notice,
   ScreenHeader,
   TextField,
+  TableScroll,
 } from '../ui/components';
 import { asFailure, useAction, useApi, useDebounced } from '../ui/hooks';
 import { formatNumber, formatTime } from '../ui/time';
@@ -59,16 +60,8 @@ import {
   type Serialized,
   type UiOp,
 } from './segment-rules';
+import type { SegmentView } from '../types';
 import './segments.css';
-
-interface SegmentView {
-  id: string;
-  pageId: string;
-  name: string;
-  rules: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
 
 interface SampleUser {
   psid: string;
@@ -155,7 +148,7 @@ export function SegmentsScreen(props: { pageId: string }) {
           <h2 id="segments-heading" class="visually-hidden">
             Segments of this Page
           </h2>
-          <div class="table-scroll">
+          <TableScroll label="Segments">
             <table class="segments-table">
               <thead>
                 <tr>
@@ -186,7 +179,7 @@ export function SegmentsScreen(props: { pageId: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <p class="hint">
             Reachable now: not opted out, and wrote to the Page in the last 24 hours (or came from a
             Click-to-Messenger ad in the last 7 days), so a standard message can reach them now.

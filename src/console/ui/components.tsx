@@ -160,17 +160,21 @@ export function Button(
   );
 }
 
+const covers = (shown: string[], field: string) =>
+  shown.some((name) => field === name || field.startsWith(`${name}.`));
+
 /**
  * The API's refusal: its message, and the reasons of fields that no control on
- * the screen shows (those are shown beside their control instead).
+ * the screen shows (those are shown beside their control instead). Left out
+ * when every reason it gives is already shown beside its field (it would only
+ * repeat them).
  */
 export function ErrorNotice(props: { error?: ApiFailure; shownFields?: string[]; title?: string }) {
   if (!props.error) return null;
   const shown = props.shownFields ?? [];
-  const rest = props.error.details.filter(
-    (detail) =>
-      !shown.some((field) => detail.field === field || detail.field.startsWith(`${field}.`)),
-  );
+  const { details } = props.error;
+  const rest = details.filter((detail) => !covers(shown, detail.field));
+  if (details.length > 0 && rest.length === 0) return null;
   return (
     <div class="notice notice--error" role="alert">
       <strong>{props.title ?? 'Not done'}</strong>: {props.error.message}
@@ -183,6 +187,18 @@ export function ErrorNotice(props: { error?: ApiFailure; shownFields?: string[];
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/**
+ * A table that scrolls sideways on a narrow screen: the scrolling box takes the
+ * keyboard focus (and is named), so it can be scrolled without a mouse.
+ */
+export function TableScroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
+      {props.children}
     </div>
   );
 }
