@@ -8,9 +8,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { TokensService } from '../../src/tokens/tokens.service';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { registerPage } from '../harness/audience';
-import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
+import { auth, type TestApp } from '../harness/app';
+import {
+  checkScreen,
+  closeTab,
+  openConsole,
+  startConsoleApp,
+  stopConsoleApp,
+  WIDTHS,
+} from '../harness/browser';
 
 jest.setTimeout(120_000);
 
@@ -38,33 +44,17 @@ function customersCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const pageErrors: string[] = [];
-
-async function open(browser: Browser, t: TestApp, width: number, path: string): Promise<Page> {
-  const page = await openConsole(browser, t, { width, path });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  return page;
-}
-
 describe('console: Audience', () => {
   let t: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      sandbox: {
-        pages: Object.values(PAGES).map(({ pageId, token }) => ({ pageId, accessToken: token })),
-      },
-    });
-    for (const { pageId, token } of Object.values(PAGES)) await registerPage(t, pageId, token);
-    browser = await launchBrowser();
+    ({ t, browser } = await startConsoleApp({ pages: Object.values(PAGES) }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-  afterEach(() => expect(pageErrors.splice(0)).toEqual([]));
+  afterAll(() => stopConsoleApp(t, browser));
+
+  const open = (width: number, path: string) =>
+    openConsole(browser, t, { width, path, timeoutMs: 20_000 });
 
   /** The number under a count's label in the import's report. */
   const count = (page: Page, label: string) =>
@@ -74,7 +64,7 @@ describe('console: Audience', () => {
     const { pageId } = PAGES[label];
 
     it(`imports a CSV with bad rows, shows the bad lines, pages and searches the users (${label})`, async () => {
-      const page = await open(browser, t, width, `/pages/${pageId}/audience`);
+      const page = await open(width, `/pages/${pageId}/audience`);
       await page.getByRole('heading', { level: 1, name: 'Audience of Acme' }).waitFor();
       await page.getByText('No user yet').waitFor();
       await page.getByText('No import yet.').waitFor();
@@ -199,7 +189,7 @@ describe('console: Audience', () => {
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.getByRole('link', { name: 'Ana López' }).click();
       await page.getByRole('heading', { level: 1, name: 'Ana López' }).waitFor();
-      await page.context().close();
+      await closeTab(page);
     });
 
     it(`shows a user's typed attributes, tokens without their values and thread owner (${label})`, async () => {
@@ -220,7 +210,7 @@ describe('console: Audience', () => {
         event,
       );
 
-      const page = await open(browser, t, width, `/pages/${pageId}/users/${ANA}`);
+      const page = await open(width, `/pages/${pageId}/users/${ANA}`);
       await page.getByRole('heading', { level: 1, name: 'Ana López' }).waitFor();
       const attributes = page.getByRole('table', { name: 'Attributes' });
       const attribute = (name: string) =>
@@ -246,7 +236,7 @@ describe('console: Audience', () => {
       // An unknown PSID says so.
       await page.goto(page.url().replace(ANA, '6199999999999999'));
       await page.getByRole('heading', { level: 1, name: 'User not found' }).waitFor();
-      await page.context().close();
+      await closeTab(page);
     });
   }
 });

@@ -10,13 +10,16 @@
  * a test-send succeeds, a cron schedule's next runs in both timezones, the list.
  */
 import type { Browser, Page } from 'playwright-core';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from '../harness/audience';
+import { auth, type TestApp } from '../harness/app';
+import { importCsv, PAGE_ID } from '../harness/audience';
 import {
   checkScreen,
-  launchBrowser,
+  closeTab,
+  errorsIn,
   openConsole,
   seriousViolations,
+  startConsoleApp,
+  stopConsoleApp,
   WIDTHS,
 } from '../harness/browser';
 import { createCampaign, createSegment, forcePublish } from '../harness/campaigns';
@@ -37,8 +40,7 @@ describe('console: campaigns', () => {
   let segmentId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] } });
-    await registerPage(t);
+    ({ t, browser } = await startConsoleApp());
     const recent = new Date(Date.now() - 3_600_000).toISOString();
     const old = new Date(Date.now() - 5 * 86_400_000).toISOString();
     await importCsv(
@@ -59,21 +61,11 @@ describe('console: campaigns', () => {
       .expect(200);
     // The sandbox refuses Bruno as Facebook refuses a person who is unavailable.
     t.sandbox!.sandbox.setScenario({ errorsByPsid: { [BRUNO]: { code: 551, subcode: 1545041 } } });
-    browser = await launchBrowser();
   }, TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
 
-  /**
-   * The builder's save bar sticks to the bottom of the window: scrolled to the
-   * end, it stands where it belongs in a whole-page screenshot.
-   */
-  const check = async (page: Page, name: string): Promise<void> => {
-    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
-    await checkScreen(page, name);
-  };
+  /** The builder's save bar sticks to the bottom of the window: checked scrolled to the end. */
+  const check = (page: Page, name: string) => checkScreen(page, name, { scrolledToEnd: true });
 
   const builder = async (width: number, campaignId: string, name: string): Promise<Page> => {
     const page = await openConsole(browser, t, {
@@ -145,7 +137,7 @@ describe('console: campaigns', () => {
         await page.getByText('Who could get it now').waitFor();
         await page.getByText('Messaging window closed').waitFor();
         await check(page, 'campaign-builder');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -195,7 +187,7 @@ describe('console: campaigns', () => {
           .waitFor();
         await page.getByText('Not saved: see the reasons beside the fields.').waitFor();
         await check(page, 'campaign-limit-error');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -269,7 +261,7 @@ describe('console: campaigns', () => {
         await textField.getByRole('alert').waitFor({ state: 'detached' });
         await page.getByText('Shows your changes (not saved yet).').waitFor();
         await check(page, 'campaign-live-preview');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -314,7 +306,7 @@ describe('console: campaigns', () => {
         await cards.getByText('Bags').waitFor();
         await cards.getByRole('listitem').filter({ hasText: 'Shop shoes' }).waitFor();
         await check(page, 'campaign-preview-carousel');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -383,7 +375,7 @@ describe('console: campaigns', () => {
         await page.getByRole('button', { name: 'Resume', exact: true }).click();
         await page.getByRole('dialog').getByRole('button', { name: 'Resume', exact: true }).click();
         await page.locator('.screen-header').getByText('scheduled').waitFor();
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -419,7 +411,7 @@ describe('console: campaigns', () => {
           timezone: 'America/New_York',
         });
         await check(page, 'campaign-schedule');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -443,7 +435,7 @@ describe('console: campaigns', () => {
         );
         await page.getByRole('link', { name: 'New campaign' }).waitFor();
         await checkScreen(page, 'campaigns');
-        await page.context().close();
+        await closeTab(page);
       },
       TIMEOUT,
     );
@@ -543,8 +535,6 @@ describe('console: campaigns', () => {
         const name = `Kind ${kind}`;
         const id = await createCampaign(t, segmentId, { name, ...fields });
         const page = await builder(WIDTHS.desktop, id, name);
-        const failures: string[] = [];
-        page.on('pageerror', (error) => failures.push(error.message));
         const ana = page.getByRole('group', { name: 'Preview for Ana' });
         for (const text of texts) await ana.getByText(text).first().waitFor();
         if (kind === 'utility') {
@@ -560,7 +550,7 @@ describe('console: campaigns', () => {
         } else {
           expect(await page.getByLabel('Kind of message').inputValue()).toBe(kind);
         }
-        expect(failures).toEqual([]);
+        expect(errorsIn(page)).toEqual([]);
         expect(await seriousViolations(page)).toEqual([]);
         if (kind === 'utility') {
           await check(page, 'campaign-utility');
@@ -571,9 +561,9 @@ describe('console: campaigns', () => {
             .getByText('Hi Ana, order Lyon-1 has shipped.')
             .waitFor();
           await check(phone, 'campaign-utility');
-          await phone.context().close();
+          await closeTab(phone);
         }
-        await page.context().close();
+        await closeTab(page);
       }
     },
     TIMEOUT,

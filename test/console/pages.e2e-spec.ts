@@ -6,8 +6,15 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { PageHealthService } from '../../src/pages/page-health.service';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
+import { auth, type TestApp } from '../harness/app';
+import {
+  checkScreen,
+  closeTab,
+  openConsole,
+  startConsoleApp,
+  stopConsoleApp,
+  WIDTHS,
+} from '../harness/browser';
 
 /** One Page per width, so each width walks the whole job on a Page of its own. */
 const PAGES = {
@@ -34,31 +41,16 @@ const PSID = '6543210987654321';
 
 jest.setTimeout(120_000);
 
-/** Errors thrown in the page: a screen that crashes fails its test. */
-const pageErrors: string[] = [];
-
-/** A tab on the console whose waits fail with the locator named, well before the test's own timeout. */
-async function open(browser: Browser, t: TestApp, width: number, path: string): Promise<Page> {
-  const page = await openConsole(browser, t, { width, path });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  return page;
-}
-
 describe('console: Pages', () => {
   let t: TestApp;
   let browser: Browser;
   const sandbox = () => t.sandbox!.sandbox;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      sandbox: {
-        pages: [...Object.values(PAGES), BLOCKED].map(({ pageId, token }) => ({
-          pageId,
-          accessToken: token,
-        })),
-      },
-    });
+    ({ t, browser } = await startConsoleApp({
+      pages: [...Object.values(PAGES), BLOCKED],
+      register: false,
+    }));
     await t
       .http()
       .post('/api/pages')
@@ -86,16 +78,15 @@ describe('console: Pages', () => {
       .recordPolicyBlock(BLOCKED.pageId, 'The Page sent messages people reported as spam', [
         campaign.body.id,
       ]);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
   afterEach(() => {
     sandbox().setScenario({});
-    expect(pageErrors.splice(0)).toEqual([]);
   });
+
+  /** A tab whose waits fail with the locator named, well before the test's own timeout. */
+  const open = (width: number, path: string) =>
+    openConsole(browser, t, { width, path, timeoutMs: 20_000 });
 
   /** The card of a Page in the list. */
   const card = (page: Page, name: string) =>
@@ -105,7 +96,7 @@ describe('console: Pages', () => {
     const p = PAGES[label];
 
     it(`registers a Page, showing a refusal beside its field, and lists it with its health (${label})`, async () => {
-      const page = await open(browser, t, width, '/pages');
+      const page = await open(width, '/pages');
       await page.getByRole('heading', { level: 1, name: 'Pages' }).waitFor();
 
       // A page id that is not numeric is refused, and the reason is given beside that field.
@@ -152,11 +143,11 @@ describe('console: Pages', () => {
       const stored = await t.http().get(`/api/pages/${p.pageId}`).set(auth).expect(200);
       expect(stored.body).toMatchObject({ name: p.name, hasAppSecret: false });
       await checkScreen(page, 'pages');
-      await page.context().close();
+      await closeTab(page);
     });
 
     it(`checks the connection, rotates the token, renames and sets the testers (${label})`, async () => {
-      const page = await open(browser, t, width, '/pages');
+      const page = await open(width, '/pages');
       await card(page, p.name).getByRole('link', { name: p.name }).click();
       await page.getByRole('heading', { level: 1, name: p.name }).waitFor();
       const health = page.locator('section', {
@@ -286,7 +277,7 @@ describe('console: Pages', () => {
         ).toBe(`#/pages/${p.pageId}/${section.toLowerCase()}`);
 
       await checkScreen(page, 'page-detail');
-      await page.context().close();
+      await closeTab(page);
     });
   }
 });

@@ -8,11 +8,19 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import type { RunStats } from '../../src/console/types';
 import { CampaignRunsService } from '../../src/campaigns/campaign-runs.service';
 import { ManualClock } from '../../src/common/clock';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from '../harness/audience';
-import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
+import { auth, type TestApp } from '../harness/app';
+import { importCsv, PAGE_ID } from '../harness/audience';
+import {
+  checkScreen,
+  closeTab,
+  openConsole,
+  startConsoleApp,
+  stopConsoleApp,
+  WIDTHS,
+} from '../harness/browser';
 import { createCampaign, createSegment, ENGINE_ENV } from '../harness/campaigns';
 import { eventually } from '../harness/eventually';
 
@@ -20,18 +28,6 @@ jest.setTimeout(240_000);
 
 const psid = (n: number) => String(7_100_000_000_000_000 + n);
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
-
-interface Stats {
-  audience: number;
-  pending: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  unknown: number;
-  byReason: Record<string, number>;
-}
 
 /** The number a stat tile shows. */
 async function tile(page: Page, label: string): Promise<number> {
@@ -83,17 +79,9 @@ describe('console: run dashboard', () => {
     (await t.http().get(`/api${path}`).set(auth).expect(200)).body;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: ENGINE_ENV,
-      sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] },
-    });
-    await registerPage(t);
-    browser = await launchBrowser();
+    ({ t, browser } = await startConsoleApp({ env: ENGINE_ENV }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
 
   it('follows a run live, matches the API, filters and exports, pauses, resumes and retries', async () => {
     const open = Array.from({ length: 40 }, (_, i) => psid(i));
@@ -184,7 +172,7 @@ describe('console: run dashboard', () => {
     // Completed: the bar is full and every count is the API's.
     await statusBadge(desktop, 'completed').waitFor({ timeout: 60_000 });
     const runId = (await get(`/campaigns/${id}/runs`)).items[0]._id as string;
-    const stats: Stats = await get(`/campaigns/${id}/stats?runId=${runId}`);
+    const stats: RunStats = await get(`/campaigns/${id}/stats?runId=${runId}`);
     expect(stats).toMatchObject({
       audience: 44,
       pending: 0,
@@ -311,7 +299,7 @@ describe('console: run dashboard', () => {
       { timeoutMs: 60_000 },
     );
     await statusBadge(desktop, 'completed').waitFor({ timeout: 60_000 });
-    const after: Stats = await get(`/campaigns/${id}/stats?runId=${runId}`);
+    const after: RunStats = await get(`/campaigns/${id}/stats?runId=${runId}`);
     expect(after).toMatchObject({ sent: 38, failed: 2, unknown: 0, skipped: 4 });
     await eventually(
       async () => [await tile(desktop, 'Sent'), await tile(desktop, 'Failed')],
@@ -322,8 +310,8 @@ describe('console: run dashboard', () => {
     await confirm(desktop, 'Retry failed', 'Send again', /2 failed and 0 unknown/);
     await desktop.getByRole('status').filter({ hasText: 'Nothing to send again.' }).waitFor();
 
-    await desktop.context().close();
-    await phone.context().close();
+    await closeTab(desktop);
+    await closeTab(phone);
   });
 });
 
@@ -336,18 +324,9 @@ describe('console: run dashboard of a recurring campaign', () => {
     (await t.http().get(`/api${path}`).set(auth).expect(200)).body;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      clock,
-      env: ENGINE_ENV,
-      sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] },
-    });
-    await registerPage(t);
-    browser = await launchBrowser();
+    ({ t, browser } = await startConsoleApp({ clock, env: ENGINE_ENV }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
 
   it('picks a run among the occurrences, with times in the schedule’s zone too', async () => {
     await importCsv(t, `psid,first_name\n${psid(1000)},Ana\n${psid(1001)},Bo\n`);
@@ -394,7 +373,7 @@ describe('console: run dashboard of a recurring campaign', () => {
         { everyMs: 100 },
       );
       await checkScreen(page, 'run-dashboard-recurring');
-      await page.context().close();
+      await closeTab(page);
     }
   });
 });

@@ -7,9 +7,16 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from '../harness/audience';
-import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
+import { auth, type TestApp } from '../harness/app';
+import { importCsv, PAGE_ID } from '../harness/audience';
+import {
+  checkScreen,
+  closeTab,
+  openConsole,
+  startConsoleApp,
+  stopConsoleApp,
+  WIDTHS,
+} from '../harness/browser';
 import { eventually } from '../harness/eventually';
 
 const HOUR = 3_600_000;
@@ -29,8 +36,7 @@ describe('console: segments', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    t = await createTestApp({ sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] } });
-    await registerPage(t);
+    ({ t, browser } = await startConsoleApp());
     const iso = (ago: number) => new Date(Date.now() - ago).toISOString();
     const imported = await importCsv(
       t,
@@ -53,24 +59,10 @@ describe('console: segments', () => {
       .set(auth)
       .send({ suppressed: true })
       .expect(200);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
 
-  /** A signed-in tab; every script error in it fails the test when it closes. */
-  const pageErrors: string[] = [];
-  const open = async (options: { width?: number; path: string }) => {
-    const page = await openConsole(browser, t, options);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
-  };
-  const close = async (page: Page) => {
-    await page.context().close();
-    expect(pageErrors.splice(0)).toEqual([]);
-  };
+  const open = (options: { width?: number; path: string }) => openConsole(browser, t, options);
 
   const segments = async (): Promise<Segment[]> =>
     (await t.http().get(`/api${LIST}`).set(auth).expect(200)).body.items;
@@ -137,7 +129,7 @@ describe('console: segments', () => {
     const phone = await open({ width: WIDTHS.phone, path: LIST });
     await phone.getByText('No segments yet').waitFor();
     await checkScreen(phone, 'segments-empty');
-    await close(phone);
+    await closeTab(phone);
 
     await page.getByRole('link', { name: 'Build the first segment' }).click();
     await page.getByRole('heading', { name: 'New segment' }).waitFor();
@@ -171,7 +163,7 @@ describe('console: segments', () => {
     await page.getByRole('link', { name: 'All segments' }).click();
     await page.getByText('No segments yet').waitFor();
     expect(await segments()).toEqual([]);
-    await close(page);
+    await closeTab(page);
   });
 
   for (const [label, width] of Object.entries(WIDTHS)) {
@@ -238,7 +230,7 @@ describe('console: segments', () => {
         '3 1',
       );
       await checkScreen(page, 'segments');
-      await close(page);
+      await closeTab(page);
     });
 
     it(`reopens a saved segment, edits it and saves the change (${label})`, async () => {
@@ -263,7 +255,7 @@ describe('console: segments', () => {
       expect(await page.getByText('Unsaved changes').count()).toBe(0);
       const saved = (await named(name)) as { rules: { all: { value?: unknown }[] } };
       expect(saved.rules.all[1]).toEqual({ attribute: 'orders', op: 'gte', value: 5 });
-      await close(page);
+      await closeTab(page);
     });
 
     it(`shows the API's refusal beside the condition and the group it names (${label})`, async () => {
@@ -306,7 +298,7 @@ describe('console: segments', () => {
       // Fixing the value clears its reason.
       await days.getByLabel('Days').fill('30');
       await settles(() => days.getByText('withinLastDays takes').count(), 0);
-      await close(page);
+      await closeTab(page);
     });
   }
 
@@ -346,7 +338,7 @@ describe('console: segments', () => {
     expect(await condition(page, '2').getByLabel('Date').inputValue()).toBe('2026-06-01');
     expect(await group(page, '3').getByLabel('Match').inputValue()).toBe('none');
     expect(await condition(page, '3.1').getByLabel('Value').inputValue()).toBe('a');
-    await close(page);
+    await closeTab(page);
   });
 
   it('builds a condition from the keyboard alone', async () => {
@@ -397,7 +389,7 @@ describe('console: segments', () => {
         { attribute: 'orders', op: 'gte', value: 3 },
       ],
     });
-    await close(page);
+    await closeTab(page);
   });
 
   it('deletes a segment after asking, and keeps it when told to', async () => {
@@ -417,7 +409,7 @@ describe('console: segments', () => {
     expect(await named('Keyboard segment')).toBeUndefined();
     // The others stay.
     expect(await named('Lyon regulars (desktop)')).toBeDefined();
-    await close(page);
+    await closeTab(page);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../harness/app';
-import { checkScreen, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
+import { checkScreen, closeTab, launchBrowser, openConsole, WIDTHS } from '../harness/browser';
 
 describe('console: signing in', () => {
   let t: TestApp;
@@ -36,7 +36,7 @@ describe('console: signing in', () => {
       expect(await page.evaluate("sessionStorage.getItem('mcc.apiToken')")).toBe(
         'test-api-token-0123456789abcdef',
       );
-      await page.context().close();
+      await closeTab(page);
     });
   }
 });

@@ -7,8 +7,8 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { auth, createTestApp, type TestApp } from '../harness/app';
-import { launchBrowser, openConsole } from '../harness/browser';
+import { auth, type TestApp } from '../harness/app';
+import { errorsIn, openConsole, startConsoleApp, stopConsoleApp } from '../harness/browser';
 import { ENGINE_ENV } from '../harness/campaigns';
 import { eventually } from '../harness/eventually';
 
@@ -34,21 +34,17 @@ describe('console: the whole job', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({
+    // The Page is registered from the screen.
+    ({ t, browser } = await startConsoleApp({
       env: ENGINE_ENV,
-      sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] },
-    });
-    browser = await launchBrowser();
+      pages: [{ pageId: PAGE_ID, token: PAGE_TOKEN }],
+      register: false,
+    }));
     page = await openConsole(browser, t, { path: '/pages' });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stopConsoleApp(t, browser));
 
   it(
     'registers, imports, segments, composes, tests, publishes, watches the run and exports',
@@ -170,7 +166,7 @@ describe('console: the whole job', () => {
         `${psid(4)} sent`,
         `${psid(5)} skipped`,
       ]);
-      expect(pageErrors).toEqual([]);
+      expect(errorsIn(page)).toEqual([]);
     },
     TIMEOUT,
   );
