@@ -67,6 +67,12 @@ describe('console: campaigns', () => {
   /** The builder's save bar sticks to the bottom of the window: checked scrolled to the end. */
   const check = (page: Page, name: string) => checkScreen(page, name, { scrolledToEnd: true });
 
+  /** Adds a quick reply in the editor and answers its group (the `number`th). */
+  const addQuickReply = async (page: Page, number: number) => {
+    await page.getByRole('button', { name: 'Add a quick reply' }).click();
+    return page.getByRole('group', { name: `Quick reply ${number}`, exact: true });
+  };
+
   const builder = async (width: number, campaignId: string, name: string): Promise<Page> => {
     const page = await openConsole(browser, t, {
       width,
@@ -109,14 +115,8 @@ describe('console: campaigns', () => {
         await text.fill('Hi {{ user.firstName }}, the {{ user.attributes.city }} store is open');
         await page.getByText('1931 characters left').waitFor();
 
-        await page.getByRole('button', { name: 'Add a quick reply' }).click();
-        await page
-          .getByRole('group', { name: 'Quick reply 1', exact: true })
-          .getByLabel('Title')
-          .fill('Shop now');
-        await page.getByRole('button', { name: 'Add a quick reply' }).click();
-        await page
-          .getByRole('group', { name: 'Quick reply 2', exact: true })
+        await (await addQuickReply(page, 1)).getByLabel('Title').fill('Shop now');
+        await (await addQuickReply(page, 2))
           .getByLabel('Type')
           .selectOption({ label: 'Ask for their email' });
         await page.getByText('2 of 13 quick replies').waitFor();
@@ -166,11 +166,7 @@ describe('console: campaigns', () => {
           .filter({ hasText: 'must be at most 2000 characters' })
           .waitFor();
         await page.getByText('13 of 13 quick replies').waitFor();
-        await page.getByRole('button', { name: 'Add a quick reply' }).click();
-        await page
-          .getByRole('group', { name: 'Quick reply 14', exact: true })
-          .getByLabel('Title')
-          .fill('Choice 14');
+        await (await addQuickReply(page, 14)).getByLabel('Title').fill('Choice 14');
         await page.getByText('14 quick replies: Messenger shows at most 13. Remove 1.').waitFor();
 
         await page.getByRole('button', { name: 'Save changes' }).click();

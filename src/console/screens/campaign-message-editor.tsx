@@ -321,18 +321,18 @@ function QuickReplies(props: {
   error?: ApiFailure;
 }) {
   const { replies } = props;
-  const over = replies.length > LIMITS.quickReplies;
   const update = (index: number, patch: Partial<QuickReplyDraft>) =>
-    props.onChange(replies.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+    props.onChange(patchAt(replies, index, patch));
   return (
     <fieldset class="cb-rows">
       <legend>Quick replies</legend>
-      <p class={`count${over ? ' count--over' : ''}`} aria-live="polite">
-        {over
-          ? `${replies.length} quick replies: Messenger shows at most ${LIMITS.quickReplies}. Remove ${replies.length - LIMITS.quickReplies}.`
-          : `${replies.length} of ${LIMITS.quickReplies} quick replies`}
-      </p>
-      <FieldError reason={exactReason(props.error, 'message.quickReplies')} />
+      <RowCount
+        count={replies.length}
+        max={LIMITS.quickReplies}
+        noun="quick replies"
+        atMost="Messenger shows at most"
+        reason={exactReason(props.error, 'message.quickReplies')}
+      />
       {replies.map((reply, index) => {
         const at = `message.quickReplies[${index}]`;
         const more = Boolean(
@@ -390,7 +390,7 @@ function QuickReplies(props: {
                 </div>
               </details>
             )}
-            <Button onClick={() => props.onChange(replies.filter((_, i) => i !== index))}>
+            <Button onClick={() => props.onChange(removeAt(replies, index))}>
               Remove quick reply {index + 1}
             </Button>
           </fieldset>
@@ -413,16 +413,16 @@ function Buttons(props: {
   owner?: string;
 }) {
   const { buttons } = props;
-  const over = buttons.length > LIMITS.buttons;
   const name = (index: number) => `${props.owner ? `${props.owner}, b` : 'B'}utton ${index + 1}`;
   return (
     <div class="cb-rows">
-      <p class={`count${over ? ' count--over' : ''}`} aria-live="polite">
-        {over
-          ? `${buttons.length} buttons: at most ${LIMITS.buttons}. Remove ${buttons.length - LIMITS.buttons}.`
-          : `${buttons.length} of ${LIMITS.buttons} buttons${props.min > 0 ? ' (at least 1)' : ''}`}
-      </p>
-      <FieldError reason={exactReason(props.error, props.field)} />
+      <RowCount
+        count={buttons.length}
+        max={LIMITS.buttons}
+        noun="buttons"
+        least={props.min > 0 ? ' (at least 1)' : ''}
+        reason={exactReason(props.error, props.field)}
+      />
       {buttons.map((button, index) => (
         <ButtonRow
           key={index}
@@ -430,8 +430,8 @@ function Buttons(props: {
           button={button}
           field={`${props.field}[${index}]`}
           error={props.error}
-          onChange={(next) => props.onChange(buttons.map((b, i) => (i === index ? next : b)))}
-          onRemove={() => props.onChange(buttons.filter((_, i) => i !== index))}
+          onChange={(next) => props.onChange(patchAt(buttons, index, next))}
+          onRemove={() => props.onChange(removeAt(buttons, index))}
         />
       ))}
       <Button onClick={() => props.onChange([...buttons, emptyButton()])}>
@@ -501,17 +501,16 @@ function Cards(props: {
   error?: ApiFailure;
 }) {
   const { elements } = props;
-  const over = elements.length > LIMITS.elements;
   const update = (index: number, patch: Partial<ElementDraft>) =>
-    props.onChange(elements.map((e, i) => (i === index ? { ...e, ...patch } : e)));
+    props.onChange(patchAt(elements, index, patch));
   return (
     <div class="cb-rows">
-      <p class={`count${over ? ' count--over' : ''}`} aria-live="polite">
-        {over
-          ? `${elements.length} cards: at most ${LIMITS.elements}. Remove ${elements.length - LIMITS.elements}.`
-          : `${elements.length} of ${LIMITS.elements} cards`}
-      </p>
-      <FieldError reason={exactReason(props.error, 'message.elements')} />
+      <RowCount
+        count={elements.length}
+        max={LIMITS.elements}
+        noun="cards"
+        reason={exactReason(props.error, 'message.elements')}
+      />
       {elements.map((element, index) => {
         const at = `message.elements[${index}]`;
         const card = `Card ${index + 1}`;
@@ -564,7 +563,7 @@ function Cards(props: {
               error={props.error}
             />
             {elements.length > 1 && (
-              <Button onClick={() => props.onChange(elements.filter((_, i) => i !== index))}>
+              <Button onClick={() => props.onChange(removeAt(elements, index))}>
                 Remove card {index + 1}
               </Button>
             )}
@@ -631,6 +630,42 @@ export function Check(props: {
         {props.hint && <span class="hint cb-choice__hint">{props.hint}</span>}
       </span>
     </label>
+  );
+}
+
+/** The row at `index` changed by `patch`, the others kept. */
+function patchAt<T>(rows: T[], index: number, patch: Partial<T>): T[] {
+  return rows.map((row, i) => (i === index ? { ...row, ...patch } : row));
+}
+
+function removeAt<T>(rows: T[], index: number): T[] {
+  return rows.filter((_, i) => i !== index);
+}
+
+/**
+ * How many rows a list holds against Messenger's limit (what to remove when
+ * over it), and the API's reason for the list itself.
+ */
+function RowCount(props: {
+  count: number;
+  max: number;
+  noun: string;
+  /** The words before the limit when over it. */
+  atMost?: string;
+  /** Added after the count when under the limit, e.g. " (at least 1)". */
+  least?: string;
+  reason?: string;
+}) {
+  const over = props.count > props.max;
+  return (
+    <>
+      <p class={`count${over ? ' count--over' : ''}`} aria-live="polite">
+        {over
+          ? `${props.count} ${props.noun}: ${props.atMost ?? 'at most'} ${props.max}. Remove ${props.count - props.max}.`
+          : `${props.count} of ${props.max} ${props.noun}${props.least ?? ''}`}
+      </p>
+      <FieldError reason={props.reason} />
+    </>
   );
 }
 
