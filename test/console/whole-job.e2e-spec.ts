@@ -138,12 +138,19 @@ describe('console: the whole job', () => {
         (text) => text === '100%',
         { timeoutMs: 60_000 },
       );
+      const campaignId = /campaigns\/([a-f0-9]{24})/.exec(page.url())![1];
+      // The engine ends the run after its last outcome; then the screen, at its next read, says so.
+      await eventually(
+        async () =>
+          (await t.http().get(`/api/campaigns/${campaignId}`).set(auth).expect(200)).body.status,
+        (status) => status === 'completed',
+        { timeoutMs: 60_000 },
+      );
       await page
         .locator('.badge')
         .filter({ hasText: /^completed$/ })
         .first()
-        .waitFor();
-      const campaignId = /campaigns\/([a-f0-9]{24})/.exec(page.url())![1];
+        .waitFor({ timeout: 15_000 });
       const stats = (await t.http().get(`/api/campaigns/${campaignId}/stats`).set(auth).expect(200))
         .body;
       expect(stats).toMatchObject({ audience: 5, sent: 4, skipped: 1, failed: 0 });
