@@ -319,6 +319,26 @@ describe('handover', () => {
     };
     const owner = async () => (await storedUser(user))?.threadOwnerAppId;
 
+    it('keeps the owner of a thread whose user did not exist yet, through a later import', async () => {
+      const { pageId, field, event } = fixture('pass-to-inbox');
+      const newcomer = '7100000000000099';
+      const theirs: MessagingEvent = { ...event, sender: { id: newcomer } };
+      await owners.applyHandover(
+        { pageId, field, eventId: 'newcomer', receivedAt: new Date() },
+        theirs,
+      );
+      expect(await storedUser(newcomer)).toMatchObject({
+        threadOwnerAppId: PAGE_INBOX_APP_ID,
+        source: 'webhook',
+        suppressed: false,
+      });
+      await users([newcomer], 'after-handover');
+      expect(await storedUser(newcomer)).toMatchObject({
+        threadOwnerAppId: PAGE_INBOX_APP_ID,
+        firstName: 'U',
+      });
+    });
+
     it('follows passes and takes in order; a replay changes nothing', async () => {
       await apply('pass-to-inbox');
       expect(await owner()).toBe(PAGE_INBOX_APP_ID);

@@ -19,6 +19,11 @@ export type ImportComparable = Pick<
   'psid' | 'attributes' | 'firstName' | 'lastName' | 'locale' | 'timezone' | 'lastInboundAt'
 >;
 
+/** What a user gets when a write creates it. */
+export function newUserDefaults(source: User['source']): Record<string, unknown> {
+  return { source, suppressed: false, attributes: {} };
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
@@ -138,12 +143,20 @@ export class UsersRepository {
       .exec();
   }
 
-  /** Sets the other app that owns the user's thread, or clears it (null): the handover module. */
+  /**
+   * Sets the other app that owns the user's thread, or clears it (null): the
+   * handover module. A handover can come before anything else of a PSID: the
+   * user is then created (from the webhook), so a later import keeps the owner.
+   */
   async setThreadOwner(pageId: string, psid: string, appId: string | null): Promise<void> {
-    const update = appId
-      ? { $set: { threadOwnerAppId: appId } }
-      : { $unset: { threadOwnerAppId: 1 } };
-    await this.users.updateOne({ pageId, psid }, update).exec();
+    if (appId)
+      await this.upsert(
+        pageId,
+        psid,
+        { $set: { threadOwnerAppId: appId } },
+        newUserDefaults('webhook'),
+      );
+    else await this.users.updateOne({ pageId, psid }, { $unset: { threadOwnerAppId: 1 } }).exec();
   }
 
   /**

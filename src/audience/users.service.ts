@@ -15,9 +15,8 @@ import {
 import type { BuiltInField, ImportedUser } from './csv-columns';
 import type { UserInputDto, UserView } from './user.dto';
 import { toUserView } from './user-view';
-import type { User } from './user.schema';
 import { lastInboundAtProblem, psidProblem } from './user-rules';
-import { UsersRepository, type ImportComparable } from './users.repository';
+import { newUserDefaults, UsersRepository, type ImportComparable } from './users.repository';
 
 const EDITABLE_FIELDS = ['firstName', 'lastName', 'locale', 'timezone'] as const;
 /** Users read to suggest attributes: the newest, enough to meet every column of recent imports. */
@@ -210,11 +209,6 @@ export class UsersService {
     counts.updated = changes.length;
     return counts;
   }
-}
-
-/** What a user gets when a write creates it. */
-function newUserDefaults(source: User['source']): Record<string, unknown> {
-  return { source, suppressed: false, attributes: {} };
 }
 
 function changedFields(
