@@ -50,6 +50,13 @@ const YIELD_EVERY = 100;
 const CREDENTIALS_MAX_AGE_MS = 5_000;
 /** A run's progress is stored at most this often (and when it ends). */
 const PROGRESS_EVERY_MS = 1_000;
+/**
+ * Recipients read ahead when a run is picked up. A segment that ends within them
+ * is counted by its own cursor; only a larger one is counted, with a scan of the
+ * users on engines without the index (FerretDB), while sending goes on. So twenty
+ * Pages starting at once do not scan together for counts.
+ */
+const READ_AHEAD = 500;
 
 type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
   Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
@@ -74,6 +81,8 @@ class RunInProgress {
   total = 0;
   audience = 0;
   counted = false;
+  /** Whether the segment's count was asked for (the cursor may end first). */
+  counting = false;
   /** A retry round's candidates: PSID → the outcome being retried. */
   retrying?: Map<string, { status: string; reason?: string }>;
   /** When its progress was last stored. */
@@ -345,20 +354,24 @@ export class PageSender {
     progress.total = saved?.total ?? progress.retrying?.size ?? 0;
     progress.audience = run.progress?.audience ?? progress.total;
     progress.counted = Boolean(saved?.counted || progress.retrying);
-    // Counting a large segment takes a scan: sending starts without waiting for it.
-    if (!progress.counted) {
-      store
-        .audienceSize(run)
-        .then((size) => {
-          progress.total = progress.audience = size;
-          progress.counted = true;
-        })
-        .catch((error: unknown) =>
-          this.logger.warn(`run ${progress.runId} not counted: ${describe(error)}`),
-        );
+    const segment = store.segmentAfter(run, progress.checkpointUserId)[Symbol.asyncIterator]();
+    const ahead: StoredUser[] = [];
+    let ended = false;
+    while (!ended && ahead.length < READ_AHEAD) {
+      const next = await segment.next();
+      if (next.done) ended = true;
+      else ahead.push(next.value);
     }
-    const segment = store.segmentAfter(run, progress.checkpointUserId);
-    progress.recipients = segment[Symbol.asyncIterator]();
+    progress.recipients = (async function* () {
+      yield* ahead;
+      if (!ended) yield* { [Symbol.asyncIterator]: () => segment };
+    })();
+    if (!ended) this.countAudience(progress);
+    else if (!progress.counted) {
+      // The whole (rest of the) segment is in hand: those taken before, and these.
+      progress.total = progress.audience = progress.nextSeq + ahead.length;
+      progress.counted = true;
+    }
     await store.saveProgress(progress.runId, progress.progress());
     return progress;
   }
@@ -381,10 +394,32 @@ export class PageSender {
   private async nextUser(progress: RunInProgress): Promise<StoredUser | undefined> {
     while (!progress.exhausted) {
       const next = await progress.recipients.next();
-      if (next.done) progress.exhausted = true;
-      else if (!progress.retrying || progress.retrying.has(next.value.psid)) return next.value;
+      if (next.done) {
+        progress.exhausted = true;
+        // Every recipient of the round is taken: their number is the audience (read ahead, or before the count).
+        if (!progress.counted) {
+          progress.total = progress.audience = progress.nextSeq;
+          progress.counted = true;
+        }
+      } else if (!progress.retrying || progress.retrying.has(next.value.psid)) return next.value;
     }
     return undefined;
+  }
+
+  /** Counts a large segment once, while sending goes on (the count is a scan). */
+  private countAudience(progress: RunInProgress): void {
+    if (progress.counted || progress.counting) return;
+    progress.counting = true;
+    this.seams.store
+      .audienceSize(progress.run)
+      .then((size) => {
+        if (progress.counted) return;
+        progress.total = progress.audience = size;
+        progress.counted = true;
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`run ${progress.runId} not counted: ${describe(error)}`),
+      );
   }
 
   /** Takes one recipient: a skip is recorded at once; a send waits for its slot, then runs concurrently. */
