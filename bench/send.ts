@@ -193,7 +193,10 @@ async function engineRun(
   const client = await MongoClient.connect(uri);
   try {
     const publishedAt = Date.now();
-    for (const id of campaigns) await api.call('POST', `/campaigns/${id}/publish`, { force: true });
+    // All at once, as the figures say: in turn, the last publish would start seconds after the first.
+    await Promise.all(
+      campaigns.map((id) => api.call('POST', `/campaigns/${id}/publish`, { force: true })),
+    );
     const completed = await waitForStatus(api, campaigns, 'completed', deadlineMs).then(
       () => true,
       () => false,
