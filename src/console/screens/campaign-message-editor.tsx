@@ -138,43 +138,28 @@ function KindEditor(props: { draft: MessageDraft; set: Set; error?: ApiFailure }
             ]}
             onChange={(value) => set({ attachmentType: value as MessageDraft['attachmentType'] })}
           />
-          <Choice
-            legend="Where it comes from"
+          <Source
             name="attachment-source"
-            value={draft.source}
-            options={[
-              { value: 'url', label: 'A web address (URL)' },
-              { value: 'attachmentId', label: 'An attachment already uploaded (id)' },
-            ]}
-            onChange={(source) => set({ source: source as MessageDraft['source'] })}
-          />
-          {draft.source === 'url' ? (
-            <>
-              <TextField
-                label="File URL"
-                type="url"
-                value={draft.url}
-                onInput={(url) => set({ url })}
-                field="message.url"
-                error={error}
-                placeholder="https://example.com/photo.jpg"
-              />
-              <Check
-                label="Let Facebook keep it for reuse (uploaded once for everyone)"
-                checked={draft.reusable}
-                onChange={(reusable) => set({ reusable })}
-              />
-            </>
-          ) : (
+            urlLabel="A web address (URL)"
+            draft={draft}
+            set={set}
+            error={error}
+          >
             <TextField
-              label="Attachment id"
-              value={draft.attachmentId}
-              onInput={(attachmentId) => set({ attachmentId })}
-              field="message.attachmentId"
+              label="File URL"
+              type="url"
+              value={draft.url}
+              onInput={(url) => set({ url })}
+              field="message.url"
               error={error}
-              hint="Digits, from a Send API attachment upload."
+              placeholder="https://example.com/photo.jpg"
             />
-          )}
+            <Check
+              label="Let Facebook keep it for reuse (uploaded once for everyone)"
+              checked={draft.reusable}
+              onChange={(reusable) => set({ reusable })}
+            />
+          </Source>
           {(draft.attachmentType === 'audio' || draft.attachmentType === 'video') && (
             <p class="hint">Audio and video are sent at most 10 messages per second.</p>
           )}
@@ -199,17 +184,13 @@ function KindEditor(props: { draft: MessageDraft; set: Set; error?: ApiFailure }
             ]}
             onChange={(value) => set({ mediaType: value as MessageDraft['mediaType'] })}
           />
-          <Choice
-            legend="Where it comes from"
+          <Source
             name="media-source"
-            value={draft.source}
-            options={[
-              { value: 'url', label: 'A photo or video of the Page on Facebook' },
-              { value: 'attachmentId', label: 'An attachment already uploaded (id)' },
-            ]}
-            onChange={(source) => set({ source: source as MessageDraft['source'] })}
-          />
-          {draft.source === 'url' ? (
+            urlLabel="A photo or video of the Page on Facebook"
+            draft={draft}
+            set={set}
+            error={error}
+          >
             <TextField
               label="Facebook URL"
               type="url"
@@ -220,15 +201,7 @@ function KindEditor(props: { draft: MessageDraft; set: Set; error?: ApiFailure }
               placeholder="https://www.facebook.com/yourpage/photos/…"
               hint="Media templates take only facebook.com URLs of the Page's photos and videos."
             />
-          ) : (
-            <TextField
-              label="Attachment id"
-              value={draft.attachmentId}
-              onInput={(attachmentId) => set({ attachmentId })}
-              field="message.attachmentId"
-              error={error}
-            />
-          )}
+          </Source>
           <Check
             label="Add a button under it"
             checked={draft.mediaButton !== null}
@@ -275,6 +248,44 @@ function KindEditor(props: { draft: MessageDraft; set: Set; error?: ApiFailure }
     case 'raw':
       return <RawEditor raw={draft.raw} onChange={(raw) => set({ raw })} error={error} />;
   }
+}
+
+/** Where an attachment or a media template's file comes from: a URL (`children`), or an uploaded attachment's id. */
+function Source(props: {
+  name: string;
+  urlLabel: string;
+  draft: MessageDraft;
+  set: Set;
+  error?: ApiFailure;
+  children: ComponentChildren;
+}) {
+  const { draft, set, error } = props;
+  return (
+    <>
+      <Choice
+        legend="Where it comes from"
+        name={props.name}
+        value={draft.source}
+        options={[
+          { value: 'url', label: props.urlLabel },
+          { value: 'attachmentId', label: 'An attachment already uploaded (id)' },
+        ]}
+        onChange={(source) => set({ source: source as MessageDraft['source'] })}
+      />
+      {draft.source === 'url' ? (
+        props.children
+      ) : (
+        <TextField
+          label="Attachment id"
+          value={draft.attachmentId}
+          onInput={(attachmentId) => set({ attachmentId })}
+          field="message.attachmentId"
+          error={error}
+          hint="Digits, from a Send API attachment upload."
+        />
+      )}
+    </>
+  );
 }
 
 function RawEditor(props: { raw: string; onChange: (raw: string) => void; error?: ApiFailure }) {
