@@ -259,7 +259,11 @@ export class PageSender {
 
   /** Loads the Page's campaigns with an active run; false when none is left to send or finish. */
   private async refreshRuns(): Promise<boolean> {
-    const campaigns = await this.seams.store.campaignsWithActiveRun(this.pageId);
+    // Shared with the other Pages' senders for half a refresh: a pause is seen within one and a half.
+    const campaigns = await this.seams.store.campaignsWithActiveRun(
+      this.pageId,
+      this.seams.config.refreshMs / 2,
+    );
     if (!this.credentials || performance.now() - this.credentialsReadAt > CREDENTIALS_MAX_AGE_MS) {
       this.credentials = await this.seams.credentials(this.pageId);
       this.credentialsReadAt = performance.now();

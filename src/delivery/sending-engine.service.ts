@@ -98,7 +98,9 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const free = (await this.store.pagesWithWork()).filter((pageId) => !this.senders.has(pageId));
+      const free = (await this.store.pagesWithWork(this.config.engine.refreshMs / 2)).filter(
+        (pageId) => !this.senders.has(pageId),
+      );
       // Spreads Pages over workers: the busier this worker, the later it reaches for free Pages
       // (once per tick, so a worker alone still takes twenty Pages at once).
       if (free.length > 0 && this.senders.size > 0)
