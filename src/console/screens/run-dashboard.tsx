@@ -19,7 +19,7 @@ import {
   StatusBadge,
   TableScroll,
 } from '../ui/components';
-import { useAction, useApi, type Loaded } from '../ui/hooks';
+import { useAction, useApi } from '../ui/hooks';
 import { browserTimeZone, formatDuration, formatNumber, formatTime } from '../ui/time';
 import { addSample, OutcomeChart, type Sample } from './run-chart';
 import { RunDeliveries, type DeliveryFilter } from './run-deliveries';
@@ -30,21 +30,6 @@ import './run-dashboard.css';
 const LIVE_MS = 1500;
 const PAUSED_MS = 5000;
 const IDLE_MS = 30_000;
-
-/**
- * `useApi` read again `everyMs` after each answer (not on a fixed clock), so a
- * slow answer on a busy service is never cut off by the next poll.
- */
-function usePolled<T>(path: string | null, everyMs: number | null): Loaded<T> {
-  const loaded = useApi<T>(path);
-  const { data, error, loading, reload } = loaded;
-  useEffect(() => {
-    if (!everyMs || loading || path === null) return;
-    const timer = setTimeout(reload, everyMs);
-    return () => clearTimeout(timer);
-  }, [data, error, loading, everyMs, path, reload]);
-  return loaded;
-}
 
 type Kind = 'pause' | 'resume' | 'cancel' | 'retry';
 
@@ -60,12 +45,12 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
     campaign: LIVE_MS,
     stats: LIVE_MS,
   });
-  const campaign = usePolled<CampaignView>(`/campaigns/${campaignId}`, pace.campaign);
+  const campaign = useApi<CampaignView>(`/campaigns/${campaignId}`, pace.campaign);
   const runs = useApi<{ items: RunView[] }>(`/campaigns/${campaignId}/runs`);
   const runList = runs.data?.items ?? [];
   const runId = picked ?? runList[0]?._id;
   const run = runList.find((item) => item._id === runId);
-  const stats = usePolled<RunStats>(
+  const stats = useApi<RunStats>(
     runId ? `/campaigns/${campaignId}/stats?runId=${runId}` : null,
     pace.stats,
   );

@@ -10,7 +10,7 @@ export interface Loaded<T> {
 
 /**
  * GETs `path` (nothing while it is null) and again when it changes or on
- * `reload`; with `everyMs`, also on that interval (the run dashboard's live view).
+ * `reload`; with `everyMs`, also that long after each answer (live views).
  * An answer that arrives after a newer request started is dropped.
  */
 export function useApi<T>(path: string | null, everyMs?: number): Loaded<T> {
@@ -32,11 +32,13 @@ export function useApi<T>(path: string | null, everyMs?: number): Loaded<T> {
     );
     return () => controller.abort();
   }, [path, tick]);
+  // Again `everyMs` after each answer, not on a fixed clock: on a busy service a slow answer
+  // would otherwise be cut off by the next request, again and again.
   useEffect(() => {
-    if (!everyMs || path === null) return;
-    const timer = setInterval(reload, everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs, path, reload]);
+    if (!everyMs || path === null || state.loading) return;
+    const timer = setTimeout(reload, everyMs);
+    return () => clearTimeout(timer);
+  }, [everyMs, path, reload, state]);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
