@@ -28,18 +28,18 @@ const CONSOLE_POLICY = [
 ].join('; ');
 
 export function serveConsole(app: NestExpressApplication, dir = CONSOLE_BUILD_DIR): void {
+  // Looked for once, at start: the build comes before the service starts (npm run build, the demo, the tests).
+  const built = existsSync(join(dir, 'index.html'));
   app.use('/console', (_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Content-Security-Policy', CONSOLE_POLICY);
     res.setHeader('Referrer-Policy', 'no-referrer');
-    if (!existsSync(join(dir, 'index.html'))) {
-      res
-        .status(503)
-        .type('text/plain')
-        .send('The console is not built: run `npm run build` (the demo and the tests build it).');
-      return;
-    }
-    next();
+    if (built) return next();
+    res
+      .status(503)
+      .type('text/plain')
+      .send('The console is not built: run `npm run build`, then start the service again.');
   });
+  if (!built) return;
   app.useStaticAssets(dir, {
     prefix: '/console',
     index: 'index.html',
