@@ -5,12 +5,15 @@
  * thread back, and handover webhooks (Meta's shapes, test/fixtures/webhooks)
  * applied in and out of order.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hubSignature } from '../src/common/hub-signature';
 import { ThreadOwnersService } from '../src/handover/thread-owners.service';
 import { PAGE_INBOX_APP_ID } from '../src/messenger/payloads';
+import { facebookJson } from '../src/sandbox/webhook-events';
 import type { MessagingEvent } from '../src/webhooks/messaging-event';
-import { APP_ID, auth, createTestApp, type TestApp } from './harness/app';
+import { APP_ID, APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
@@ -19,16 +22,24 @@ const OTHER_APP = '2000000000000002';
 const psid = (n: number) => String(7_200_000_000_000_000 + n);
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
+type HandoverPayload = {
+  object: string;
+  entry: { id: string; time: number; messaging?: MessagingEvent[]; standby?: MessagingEvent[] }[];
+};
+
+/** A handover fixture as Facebook sends it. */
+const payloadOf = (name: string): HandoverPayload =>
+  JSON.parse(
+    readFileSync(join(__dirname, 'fixtures', 'webhooks', `handover-${name}.json`), 'utf8'),
+  ) as HandoverPayload;
+
 /** A fixture's one event, with the Page entry it came in. */
 function fixture(name: string): {
   pageId: string;
   field: 'messaging' | 'standby';
   event: MessagingEvent;
 } {
-  const payload = JSON.parse(
-    readFileSync(join(__dirname, 'fixtures', 'webhooks', `handover-${name}.json`), 'utf8'),
-  ) as { entry: { id: string; messaging?: MessagingEvent[]; standby?: MessagingEvent[] }[] };
-  const [entry] = payload.entry;
+  const [entry] = payloadOf(name).entry;
   const field = entry.messaging ? 'messaging' : 'standby';
   return { pageId: entry.id, field, event: entry[field]![0] };
 }
@@ -301,6 +312,121 @@ describe('handover', () => {
       expect(stats).toMatchObject({ audience: 3, sent: 3, skipped: 0 });
       expect(stats.byReason).not.toHaveProperty('thread_owned_by_other_app');
       expect(messagedPsids().sort()).toEqual([passed, ...others].sort());
+    });
+  });
+
+  describe('handover webhooks, signed and posted', () => {
+    const inbox = psid(30);
+    const passedBack = psid(31);
+    const lateOlder = psid(32);
+    let campaignId: string;
+    beforeAll(async () => {
+      campaignId = await campaign(await users([inbox, passedBack, lateOlder], 'webhook-http'));
+    });
+
+    /**
+     * POSTs a body signed over Facebook's escaped bytes (the fixtures' metadata
+     * holds non-ASCII), and waits until it has been processed.
+     */
+    async function deliverPayload(payload: HandoverPayload) {
+      const raw = facebookJson(payload);
+      const answer = await t
+        .http()
+        .post('/webhooks/messenger')
+        .set('Content-Type', 'application/json')
+        .set('X-Hub-Signature-256', hubSignature(raw, APP_SECRET))
+        .send(raw);
+      expect({ status: answer.status, text: answer.text }).toEqual({
+        status: 200,
+        text: 'EVENT_RECEIVED',
+      });
+      const id = createHash('sha256').update(raw).digest('hex');
+      const stored = await eventually(
+        () => t.db.collection('webhook_events').findOne({ _id: id as never }),
+        (body) => body?.status === 'processed',
+      );
+      expect(stored?.refused).toBeUndefined();
+    }
+
+    /** Delivers a fixture, its sender made `user`. */
+    function deliver(name: string, user?: string) {
+      const payload = payloadOf(name);
+      const event = (payload.entry[0].messaging ?? payload.entry[0].standby)![0];
+      if (user) event.sender = { id: user };
+      return deliverPayload(payload);
+    }
+
+    /**
+     * The owner the service keeps for the user's thread, as its API shows it:
+     * test-send refuses a thread another app owns (409) and names that app. Neither
+     * GET …/owner (it asks Facebook, and stores the answer) nor the user resource
+     * shows the stored owner.
+     */
+    async function keptOwner(user: string): Promise<string> {
+      const answer = await post(`/campaigns/${campaignId}/test-send`, { psid: user });
+      if (answer.status === 200) return 'this app';
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toBe('thread_owned_by_other_app');
+      return /owned by app (\d+)/.exec(answer.body.message as string)?.[1] ?? answer.body.message;
+    }
+    const ownedByOthers = async () =>
+      (await post(`/campaigns/${campaignId}/preview`, {}).expect(200)).body.eligibility
+        .thread_owned_by_other_app;
+
+    it('a pass to the Page Inbox makes the user skipped; a request leaves it so; a take back makes them eligible', async () => {
+      expect(await keptOwner(inbox)).toBe('this app');
+
+      await deliver('pass-to-inbox', inbox);
+      expect(await keptOwner(inbox)).toBe(PAGE_INBOX_APP_ID);
+      expect(await ownedByOthers()).toBe(1);
+
+      await deliver('request', inbox);
+      expect(await keptOwner(inbox)).toBe(PAGE_INBOX_APP_ID);
+      expect(await t.db.collection('thread_control_requests').countDocuments({ psid: inbox })).toBe(
+        1,
+      );
+
+      await deliver('take-back', inbox);
+      expect(await keptOwner(inbox)).toBe('this app');
+      expect(await ownedByOthers()).toBe(0);
+      // The webhooks did it, not a call of ours.
+      expect(recorded('thread_owner')).toHaveLength(0);
+      expect(await t.app.get(ThreadOwnersService).ownerOf(PAGE_ID, inbox)).toMatchObject({
+        source: 'take_thread_control',
+        at: new Date(1764400004000),
+      });
+    });
+
+    it('a pass back from the Page Inbox makes the user eligible again', async () => {
+      await deliver('pass-to-inbox', passedBack);
+      expect(await keptOwner(passedBack)).toBe(PAGE_INBOX_APP_ID);
+      await deliver('pass-back', passedBack);
+      expect(await keptOwner(passedBack)).toBe('this app');
+      expect(await t.app.get(ThreadOwnersService).ownerOf(PAGE_ID, passedBack)).toMatchObject({
+        appId: null,
+        previousAppId: PAGE_INBOX_APP_ID,
+        source: 'pass_thread_control',
+        metadata: 'Marked as done in the Page Inbox',
+      });
+    });
+
+    it('an older pass arriving after a newer take back leaves the user eligible', async () => {
+      await deliver('take-back', lateOlder);
+      await deliver('pass-to-inbox', lateOlder);
+      expect(await keptOwner(lateOlder)).toBe('this app');
+      expect(await t.app.get(ThreadOwnersService).ownerOf(PAGE_ID, lateOlder)).toMatchObject({
+        source: 'take_thread_control',
+        at: new Date(1764400004000),
+      });
+      expect(await ownedByOthers()).toBe(0);
+    });
+
+    it("keeps the Page's app roles from an app_roles webhook", async () => {
+      await deliver('app-roles');
+      expect(await t.app.get(ThreadOwnersService).appRolesOf(PAGE_ID)).toMatchObject({
+        roles: { [APP_ID]: ['primary_receiver'], [PAGE_INBOX_APP_ID]: ['secondary_receiver'] },
+        at: new Date(1764400000000),
+      });
     });
   });
 

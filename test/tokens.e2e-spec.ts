@@ -4,15 +4,18 @@
  * settled by the rules of each kind, stopped and resumed; and the opt-in request
  * routes, whose wire bodies are checked against what the sandbox received.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hubSignature } from '../src/common/hub-signature';
 import { ManualClock } from '../src/common/clock';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { PagesService } from '../src/pages/pages.service';
 import type { SandboxOptin } from '../src/sandbox/sandbox.types';
-import { pageWebhook } from '../src/sandbox/webhook-events';
+import { facebookJson, pageWebhook } from '../src/sandbox/webhook-events';
 import { TokensService, type TokenClaim } from '../src/tokens/tokens.service';
-import { auth, createTestApp, type TestApp } from './harness/app';
+import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { createSegment } from './harness/campaigns';
 import { eventually } from './harness/eventually';
@@ -340,6 +343,87 @@ describe('notification tokens', () => {
       await eventually(topicOf, (items) => items[0]?.status === 'stopped');
       await deliver(sandbox().setNotificationStatus(PAGE_ID, OPEN, 'RESUME NOTIFICATIONS'));
       await eventually(topicOf, (items) => items[0]?.status === 'active');
+    });
+  });
+
+  describe('signed opt-in fixtures posted to the webhook', () => {
+    // Meta's shapes, as test/fixtures/webhooks holds them; both opt-ins are of one user.
+    const FIXTURE_PSID = '7100000000000006';
+    const fixture = (name: string): unknown =>
+      JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks', `${name}.json`), 'utf8'));
+
+    /** POSTs the fixture signed over Facebook's escaped bytes, and waits until it has been processed. */
+    async function postSigned(name: string) {
+      const raw = facebookJson(fixture(name));
+      const answer = await t
+        .http()
+        .post('/webhooks/messenger')
+        .set('Content-Type', 'application/json')
+        .set('X-Hub-Signature-256', hubSignature(raw, APP_SECRET))
+        .send(raw);
+      expect({ status: answer.status, text: answer.text }).toEqual({
+        status: 200,
+        text: 'EVENT_RECEIVED',
+      });
+      const id = createHash('sha256').update(raw).digest('hex');
+      await eventually(
+        () => t.db.collection('webhook_events').findOne({ _id: id as never }),
+        (event) => event?.status === 'processed',
+      );
+    }
+
+    it('a one-time notification opt-in: listed as an active otn of its topic, expiring a year after the opt-in', async () => {
+      await postSigned('optin-otn');
+      const listed = await t
+        .http()
+        .get(`/api/pages/${PAGE_ID}/users/${FIXTURE_PSID}/tokens`)
+        .set(auth)
+        .expect(200);
+      expect(listed.body.items).toEqual([
+        {
+          id: expect.any(String),
+          kind: 'otn',
+          topic: 'restock',
+          status: 'active',
+          createdAt: '2026-11-23T13:26:00.000Z',
+          expiresAt: '2027-11-23T13:26:00.000Z',
+        },
+      ]);
+      expect(listed.text).not.toContain('otn_7Zx3Qm9KpLw2Rt5Vy8Bn1Cd4Fg6Hj0');
+      // What was stored is Facebook's token: the claim a send would make gives it back.
+      expect(await claim(FIXTURE_PSID, 'otn', 'restock')).toMatchObject({
+        claimed: true,
+        recipient: { one_time_notif_token: 'otn_7Zx3Qm9KpLw2Rt5Vy8Bn1Cd4Fg6Hj0' },
+      });
+    });
+
+    it('a marketing-messages opt-in: listed with its frequency, timezone, title, token status and Facebook’s expiry', async () => {
+      await postSigned('optin-notification-messages');
+      const listed = await t
+        .http()
+        .get(`/api/pages/${PAGE_ID}/users/${FIXTURE_PSID}/tokens`)
+        .set(auth)
+        .expect(200);
+      const items = listed.body.items as Record<string, unknown>[];
+      expect(items.filter((item) => item.kind === 'notification_messages')).toEqual([
+        {
+          id: expect.any(String),
+          kind: 'notification_messages',
+          topic: 'weekly_news',
+          status: 'active',
+          createdAt: '2026-11-23T13:27:00.000Z',
+          expiresAt: new Date(1811160420000).toISOString(),
+          frequency: 'WEEKLY',
+          timezone: 'Europe/Paris',
+          userTokenStatus: 'NOT_REFRESHED',
+          title: 'Nouveautés de la semaine',
+        },
+      ]);
+      expect(listed.text).not.toContain('nm_Pq2Ws4Ed6Rf8Tg0Yh2Uj4Ik6Ol8Zx0');
+      expect(await claim(FIXTURE_PSID, 'notification_messages', 'weekly_news')).toMatchObject({
+        claimed: true,
+        recipient: { notification_messages_token: 'nm_Pq2Ws4Ed6Rf8Tg0Yh2Uj4Ik6Ol8Zx0' },
+      });
     });
   });
 

@@ -6,8 +6,10 @@
  * template statuses, and the token and handover services reached. Then the
  * refusals (signatures, size), replays, and processing failures retried.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { hubSignature, legacyHubSignature } from '../src/common/hub-signature';
 import { SecretBox } from '../src/common/secret-box';
@@ -45,6 +47,47 @@ const firstEvent = (payload: Payload) =>
     sender: { id: string };
   };
 
+/** POSTs `raw` (by default the payload as Facebook serialises it) to `app` with a signature. */
+async function deliverTo(
+  app: TestApp,
+  payload: unknown,
+  options: { raw?: string; secret?: string; signature?: string | null } = {},
+) {
+  const raw = options.raw ?? facebookJson(payload);
+  const request = app.http().post('/webhooks/messenger').set('Content-Type', 'application/json');
+  const signature =
+    options.signature === undefined
+      ? hubSignature(raw, options.secret ?? APP_SECRET)
+      : options.signature;
+  if (signature !== null) request.set('X-Hub-Signature-256', signature);
+  return { response: await request.send(raw), id: sha256(raw) };
+}
+
+/** The stored body `id` of `app` once processed (processing follows the 200). */
+const processedOn = (app: TestApp, id: string) =>
+  eventually(
+    () => app.db.collection<StoredEvent>('webhook_events').findOne({ _id: id }),
+    (event) => event?.status === 'processed',
+  ) as Promise<StoredEvent>;
+
+/** Delivers a body to `app` as Facebook would and waits until it has been processed. */
+async function postTo(app: TestApp, payload: unknown): Promise<StoredEvent> {
+  const { response, id } = await deliverTo(app, payload);
+  expect({ status: response.status, text: response.text }).toEqual({
+    status: 200,
+    text: 'EVENT_RECEIVED',
+  });
+  return processedOn(app, id);
+}
+
+/** A text message from `psid` at `at`, in the shape of the message-text fixture. */
+function textMessage(psid: string, text: string, at: number): Payload {
+  const payload = fixture('message-text');
+  Object.assign(firstEvent(payload), { sender: { id: psid }, timestamp: at });
+  Object.assign(firstEvent(payload).message as object, { mid: `m_${psid}_${at}`, text });
+  return payload;
+}
+
 describe('Messenger webhook', () => {
   let t: TestApp;
   const events = () => t.db.collection<StoredEvent>('webhook_events');
@@ -60,37 +103,14 @@ describe('Messenger webhook', () => {
   afterAll(() => t.close());
   afterEach(() => jest.restoreAllMocks());
 
-  /** POSTs `raw` (by default the payload as Facebook serialises it) with a signature. */
-  async function deliver(
-    payload: unknown,
-    options: { raw?: string; secret?: string; signature?: string | null } = {},
-  ) {
-    const raw = options.raw ?? facebookJson(payload);
-    const request = t.http().post('/webhooks/messenger').set('Content-Type', 'application/json');
-    const signature =
-      options.signature === undefined
-        ? hubSignature(raw, options.secret ?? APP_SECRET)
-        : options.signature;
-    if (signature !== null) request.set('X-Hub-Signature-256', signature);
-    return { response: await request.send(raw), id: sha256(raw) };
-  }
+  const deliver = (payload: unknown, options?: Parameters<typeof deliverTo>[2]) =>
+    deliverTo(t, payload, options);
 
   /** A stored body's bytes, unsealed as the service does. */
   const opened = (stored: StoredEvent) =>
     t.app.get(SecretBox).open(stored.bodySealed, webhookBodyContext(stored._id));
 
-  /** Delivers a body as Facebook would and waits until it has been processed. */
-  async function post(payload: unknown): Promise<StoredEvent> {
-    const { response, id } = await deliver(payload);
-    expect({ status: response.status, text: response.text }).toEqual({
-      status: 200,
-      text: 'EVENT_RECEIVED',
-    });
-    return eventually(
-      () => events().findOne({ _id: id }),
-      (event) => event?.status === 'processed',
-    ) as Promise<StoredEvent>;
-  }
+  const post = (payload: unknown) => postTo(t, payload);
 
   describe('verification', () => {
     const verify = (query: Record<string, string>) =>
@@ -160,6 +180,67 @@ describe('Messenger webhook', () => {
       );
       expect(opened(stored!)).toContain('All\\u00f4 ?');
     });
+
+    it('sends the legacy sha1 X-Hub-Signature beside X-Hub-Signature-256, both over the exact bytes it sends', async () => {
+      // A receiver of our own, so what arrives is read byte for byte, before any parsing.
+      const received: { headers: IncomingHttpHeaders; raw: Buffer }[] = [];
+      const receiver = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          received.push({ headers: request.headers, raw: Buffer.concat(chunks) });
+          response.writeHead(200, { 'Content-Type': 'text/plain' }).end('EVENT_RECEIVED');
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/messenger`;
+      // Scripted over the sandbox's HTTP routes, as the demo does: an opt-in, then a fixture.
+      const control = async (path: string, body: object) => {
+        const response = await fetch(`${t.sandbox!.url}/_sandbox/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as Record<string, unknown>,
+        };
+      };
+      try {
+        const optin = await control('optins', {
+          pageId: PAGE_ID,
+          psid: '7100000000000041',
+          type: 'notification_messages',
+          topic: 'weekly_news',
+          frequency: 'WEEKLY',
+          timezone: 'Europe/Paris',
+          title: 'Nouveautés de la semaine',
+          url,
+        });
+        expect(optin).toMatchObject({
+          status: 200,
+          body: { webhook: { status: 200, body: 'EVENT_RECEIVED' } },
+        });
+        const sent = await control('webhooks', { url, payload: fixture('message-text') });
+        expect(sent).toEqual({ status: 200, body: { status: 200, body: 'EVENT_RECEIVED' } });
+      } finally {
+        await new Promise((resolve) => receiver.close(resolve));
+      }
+
+      expect(received).toHaveLength(2);
+      for (const { headers, raw } of received) {
+        const hmac = (algorithm: 'sha1' | 'sha256') =>
+          createHmac(algorithm, APP_SECRET).update(raw).digest('hex');
+        expect(headers['x-hub-signature-256']).toBe(`sha256=${hmac('sha256')}`);
+        expect(headers['x-hub-signature']).toBe(`sha1=${hmac('sha1')}`);
+        // Facebook's bytes: ASCII only, every non-ASCII character and `/` escaped.
+        expect(raw.every((byte) => byte < 0x80)).toBe(true);
+      }
+      const [optinBytes, fixtureBytes] = received.map(({ raw }) => raw.toString('utf8'));
+      expect(optinBytes).toContain('"title":"Nouveaut\\u00e9s de la semaine"');
+      expect(optinBytes).toContain('"notification_messages_timezone":"Europe\\/Paris"');
+      expect(fixtureBytes).toBe(facebookJson(fixture('message-text')));
+    });
   });
 
   describe('events', () => {
@@ -202,6 +283,54 @@ describe('Messenger webhook', () => {
         lastInboundAt: new Date(1795440130000),
         lastInbound: { mid: 'm_image_0001', attachmentTypes: ['image', 'file'] },
       });
+    });
+
+    it('keeps a sticker’s id and its image attachment on the last inbound event, until a later message replaces it', async () => {
+      const stored = await post(fixture('message-sticker'));
+      expect(opened(stored)).toContain('"sticker_id":369239263222822');
+      expect(opened(stored)).toContain('https:\\/\\/scontent.xx.fbcdn.net\\/v\\/');
+      expect((await user('7100000000000015'))!.lastInbound).toEqual({
+        kind: 'message',
+        at: new Date(1795440150000),
+        mid: 'm_sticker_0002',
+        attachmentTypes: ['image'],
+        stickerId: '369239263222822',
+      });
+      // The next message is kept whole: nothing of the sticker stays behind.
+      await post(textMessage('7100000000000015', 'Merci ! 👍', 1795440160000));
+      expect((await user('7100000000000015'))!.lastInbound).toEqual({
+        kind: 'message',
+        at: new Date(1795440160000),
+        mid: 'm_7100000000000015_1795440160000',
+        hasText: true,
+      });
+    });
+
+    it('keeps one PSID’s newest event when its bodies arrive together, newest first', async () => {
+      const psid = '7100000000000016';
+      const times = [0, 1, 2, 3, 4, 5].map((second) => 1795440200000 + second * 1000);
+      const bodies = times.map((at, i) => textMessage(psid, `message ${i} – «${at}»`, at));
+      const newest = times[times.length - 1];
+      // supertest would start one listener per request on a server not listening yet.
+      if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+      /** Posts bodies all at once and waits until each has been processed. */
+      const together = async (wave: Payload[]) => {
+        const delivered = await Promise.all(wave.map((body) => deliver(body)));
+        expect(delivered.map(({ response }) => response.status)).toEqual(wave.map(() => 200));
+        const processed = await Promise.all(delivered.map(({ id }) => processedOn(t, id)));
+        expect(processed.map((event) => event.refused)).toEqual(wave.map(() => undefined));
+      };
+      // In reverse: the two newest together, then the four older ones together, so
+      // older events are surely applied after the newest (the order of one wave is the network's).
+      const reversed = [...bodies].reverse();
+      await together(reversed.slice(0, 2));
+      await together(reversed.slice(2));
+      expect(await user(psid)).toMatchObject({
+        lastInboundAt: new Date(newest),
+        lastInbound: { kind: 'message', at: new Date(newest), mid: `m_${psid}_${newest}` },
+      });
+      const view = await t.http().get(`/api/pages/${PAGE_ID}/users/${psid}`).set(auth).expect(200);
+      expect(view.body.lastInboundAt).toBe(new Date(newest).toISOString());
     });
 
     it('opens the 7-day window for a first message from a Click-to-Messenger ad', async () => {
@@ -249,21 +378,40 @@ describe('Messenger webhook', () => {
     });
 
     it('suppresses a user whose message is an opt-out keyword, whole and in any case', async () => {
-      const message = (psid: string, text: string, at: number) => {
-        const payload = fixture('message-text');
-        Object.assign(firstEvent(payload), { sender: { id: psid }, timestamp: at });
-        Object.assign(firstEvent(payload).message as object, { mid: `m_${psid}_${at}`, text });
-        return payload;
-      };
-      await post(message('7100000000000020', '  arrêt ', 1795440000000));
-      await post(message('7100000000000021', "Don't stop!", 1795440000000));
-      await post(message('7100000000000022', 'stop', 1795440000000));
+      await post(textMessage('7100000000000020', '  arrêt ', 1795440000000));
+      await post(textMessage('7100000000000021', "Don't stop!", 1795440000000));
+      await post(textMessage('7100000000000022', 'stop', 1795440000000));
       expect(await user('7100000000000020')).toMatchObject({
         suppressed: true,
         suppressedReason: 'opt_out_keyword',
       });
       expect(await user('7100000000000021')).toMatchObject({ suppressed: false });
       expect(await user('7100000000000022')).toMatchObject({ suppressed: true });
+    });
+
+    it('suppresses nobody for STOP when no opt-out keyword is configured: the keyword is off by default', async () => {
+      // Another app on a database of its own, configured like this file's but for OPT_OUT_KEYWORDS.
+      const plain = await createTestApp({
+        env: { ...ENGINE_ENV, WEBHOOK_RETRY_TICK_MS: '0' },
+        sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] },
+      });
+      try {
+        await registerPage(plain);
+        expect(plain.config.webhook.optOutKeywords).toEqual([]);
+        const stop = textMessage('7100000000000023', 'STOP', 1795440000000);
+        await postTo(plain, stop);
+        expect(
+          await plain.db.collection('users').findOne({ pageId: PAGE_ID, psid: '7100000000000023' }),
+        ).toMatchObject({ suppressed: false, lastInboundAt: new Date(1795440000000) });
+        // The same bytes here, where STOP is configured, do suppress.
+        await post(stop);
+        expect(await user('7100000000000023')).toMatchObject({
+          suppressed: true,
+          suppressedReason: 'opt_out_keyword',
+        });
+      } finally {
+        await plain.close();
+      }
     });
 
     it('refuses for good the events the API would refuse, and applies the rest of the body', async () => {
