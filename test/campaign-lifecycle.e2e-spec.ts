@@ -130,6 +130,7 @@ describe('campaign lifecycle under concurrency', () => {
   });
 
   it('lets exactly one of a concurrent cancel and resume win, and the campaign ends as the winner said', async () => {
+    let raced = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       const id = await campaign();
       await post(`/campaigns/${id}/publish`, { force: true }).expect(200);
@@ -138,10 +139,32 @@ describe('campaign lifecycle under concurrency', () => {
         () => post(`/campaigns/${id}/cancel`),
         () => post(`/campaigns/${id}/resume`),
       ]);
-      const winner = cancel.status === 200 ? cancel : resume;
+      const now = (await get(`/campaigns/${id}`)).status;
+      if (cancel.status === 200 && resume.status === 200) {
+        // No race after all: the resume had finished before the cancel read the campaign, so the
+        // cancel stopped a running campaign, which is allowed. The change log shows that order.
+        const changes = await first.db
+          .collection('campaign_changes')
+          .find({ campaignId: id })
+          .sort({ revision: -1 })
+          .limit(2)
+          .toArray();
+        expect(changes.reverse().map(({ action, from, to }) => [action, from, to])).toEqual([
+          ['resume', 'paused', 'running'],
+          ['cancel', 'running', 'cancelled'],
+        ]);
+        expect(now).toBe('cancelled');
+        continue;
+      }
+      raced += 1;
+      const [winner, loser] = cancel.status === 200 ? [cancel, resume] : [resume, cancel];
       expect([cancel.status, resume.status].sort()).toEqual([200, 409]);
-      expect((await get(`/campaigns/${id}`)).status).toBe(winner.body.status);
+      expect(now).toBe(winner.body.status);
+      // The loser names the status the winner left: it read `paused`, which is no longer true.
+      expect(loser.body).toMatchObject({ statusCode: 409, status: now });
     }
+    // Most rounds must be real races, or this test would prove nothing.
+    expect(raced).toBeGreaterThanOrEqual(ROUNDS / 2);
   });
 
   it('lets exactly one of a concurrent publish and message edit win; a published version is always a tested one', async () => {
@@ -161,9 +184,14 @@ describe('campaign lifecycle under concurrency', () => {
           messageVersion: 1,
           publishedVersion: 1,
         });
+        // The edit read a draft, or found it scheduled: either way it names the status now.
+        expect(edited.body).toMatchObject({ statusCode: 409, status: 'scheduled' });
+        expect(['concurrent_change', 'not_editable']).toContain(edited.body.error);
       } else {
         expect(stored).toMatchObject({ status: 'draft', messageVersion: 2 });
-        expect(published.body).toMatchObject({ error: 'concurrent_change', status: 'draft' });
+        // Lost the claim, or read the edited draft after the edit had finished: its new version is untested.
+        expect(published.body).toMatchObject({ statusCode: 409, status: 'draft' });
+        expect(['concurrent_change', 'test_send_required']).toContain(published.body.error);
       }
     }
   });

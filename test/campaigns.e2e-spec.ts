@@ -337,6 +337,92 @@ describe('campaigns', () => {
     expect(unknownQuery.details).toEqual([{ field: 'page', reason: 'is not an allowed field' }]);
   });
 
+  describe('input rules over HTTP (issue 7, item 4)', () => {
+    const getCampaign = async (id: string) =>
+      (
+        await t
+          .http()
+          .get(api(`/campaigns/${id}`))
+          .set(auth)
+          .expect(200)
+      ).body;
+    const patch = (id: string, body: object) =>
+      t
+        .http()
+        .patch(api(`/campaigns/${id}`))
+        .set(auth)
+        .send(body);
+
+    it.each(['name', 'ratePerSecond', 'maxErrors', 'segmentId', 'message', 'delivery', 'schedule'])(
+      'refuses null for %s on PATCH, naming it, and keeps the stored campaign',
+      async (field) => {
+        const created = (
+          await post(`/pages/${PAGE_ID}/campaigns`, restock({ name: 'Nulls' })).expect(201)
+        ).body;
+        const before = await getCampaign(created.id);
+        const { body } = await patch(created.id, { [field]: null }).expect(400);
+        expect(body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        expect(body.details).toEqual([expect.objectContaining({ field })]);
+        expect(await getCampaign(created.id)).toEqual(before);
+      },
+    );
+
+    it.each([
+      [
+        'an at time without a UTC offset',
+        { schedule: { type: 'at', at: '2099-11-27T09:00:00' } },
+        'schedule.at',
+        'must be an ISO 8601 date-time with an offset, e.g. 2026-11-27T09:00:00+01:00',
+      ],
+      [
+        'an at time that is a date only',
+        { schedule: { type: 'at', at: '2099-11-27' } },
+        'schedule.at',
+        'must be an ISO 8601 date-time with an offset, e.g. 2026-11-27T09:00:00+01:00',
+      ],
+      [
+        'a rate given as a string',
+        { ratePerSecond: '40' },
+        'ratePerSecond',
+        'must be an integer number',
+      ],
+      [
+        'an unknown key inside schedule',
+        { schedule: { type: 'cron', cron: '0 9 * * 1', timezone: 'Europe/Paris', tz: 'UTC' } },
+        'schedule.tz',
+        'is not an allowed field',
+      ],
+      [
+        'an unknown key inside an at schedule',
+        { schedule: { type: 'at', at: '2099-11-27T09:00:00Z', repeat: true } },
+        'schedule.repeat',
+        'is not an allowed field',
+      ],
+      [
+        'an unknown key inside delivery',
+        { delivery: { policy: 'window', attemptUnknownWindow: false, tag: 'HUMAN_AGENT' } },
+        'delivery.tag',
+        'is not an allowed field',
+      ],
+    ])(
+      'refuses %s on create and on PATCH, with that one reason, storing nothing',
+      async (_name, input, field, reason) => {
+        const count = await t.db.collection('campaigns').countDocuments();
+        const refused = await post(`/pages/${PAGE_ID}/campaigns`, restock(input)).expect(400);
+        expect(refused.body.details).toEqual([{ field, reason }]);
+        expect(await t.db.collection('campaigns').countDocuments()).toBe(count);
+
+        const created = (
+          await post(`/pages/${PAGE_ID}/campaigns`, restock({ name: 'Rules' })).expect(201)
+        ).body;
+        const before = await getCampaign(created.id);
+        const { body } = await patch(created.id, input).expect(400);
+        expect(body.details).toEqual([{ field, reason }]);
+        expect(await getCampaign(created.id)).toEqual(before);
+      },
+    );
+  });
+
   it('records a rendered_too_long test-send for a user whose attribute is too long, without calling Facebook', async () => {
     await t
       .http()

@@ -1,7 +1,9 @@
 /** Segments: saved rule trees, preview with reachability, and rule errors with their path. */
 import { Types } from 'mongoose';
 import { auth, createTestApp, type TestApp } from './harness/app';
-import { importCsv, PAGE_ID, registerPage } from './harness/audience';
+import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
+import { createCampaign, createSegment, ENGINE_ENV, forcePublish } from './harness/campaigns';
+import { eventually } from './harness/eventually';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -288,5 +290,73 @@ describe('segments', () => {
         .updateMany({ segmentId: created.id }, { $set: { status: 'cancelled' } });
       await t.http().delete(`${base}/${created.id}`).set(auth).expect(204);
     });
+  });
+});
+
+describe('a run and the segment it started from (issue 7, item 4)', () => {
+  const LYON = ['7100000000000001', '7100000000000002'];
+  const PARIS = ['7200000000000001', '7200000000000002'];
+  const lyonRules = { attribute: 'city', op: 'eq', value: 'Lyon' };
+  const parisRules = { attribute: 'city', op: 'eq', value: 'Paris' };
+  // The engine is off here: a published run waits until the worker below starts.
+  let api: TestApp;
+  let worker: TestApp | undefined;
+  const get = async (path: string) =>
+    (await api.http().get(`/api${path}`).set(auth).expect(200)).body;
+
+  beforeAll(async () => {
+    api = await createTestApp({
+      sandbox: { pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] },
+    });
+    await registerPage(api);
+    const recent = new Date(Date.now() - HOUR).toISOString();
+    await importCsv(
+      api,
+      [
+        'psid,first_name,city,last_inbound_at',
+        ...LYON.map((psid) => `${psid},L,Lyon,${recent}`),
+        ...PARIS.map((psid) => `${psid},P,Paris,${recent}`),
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    // Only the API's close drops the shared database.
+    await worker?.app.close();
+    await api.close();
+  });
+
+  it('sends to the users the rules matched at publish, though the segment was changed to match others before sending', async () => {
+    const segmentId = await createSegment(api, lyonRules, 'Lyon');
+    const campaignId = await createCampaign(api, segmentId);
+    await forcePublish(api, campaignId);
+    expect(api.sandbox!.sandbox.requests({ endpoint: 'messages' })).toHaveLength(0);
+
+    await api
+      .http()
+      .patch(`/api/pages/${PAGE_ID}/segments/${segmentId}`)
+      .set(auth)
+      .send({ rules: parisRules })
+      .expect(200);
+    const now = await get(`/pages/${PAGE_ID}/segments/${segmentId}/preview`);
+    expect(now.sample.map((user: { psid: string }) => user.psid).sort()).toEqual(PARIS);
+    const [run] = (await get(`/campaigns/${campaignId}/runs`)).items;
+    expect(run.segmentRules).toEqual(lyonRules);
+
+    // A worker starts only now, after the change: it must send to the run's audience.
+    worker = await createTestApp({
+      sandbox: false,
+      env: { ...ENGINE_ENV, MONGODB_URI: api.config.mongodbUri, GRAPH_API_URL: api.sandbox!.url },
+    });
+    await eventually(
+      () => get(`/campaigns/${campaignId}`),
+      (campaign) => campaign.status === 'completed',
+    );
+    const deliveries = (await get(`/campaigns/${campaignId}/deliveries`)).items;
+    expect(deliveries.map((item: { psid: string }) => item.psid).sort()).toEqual(LYON);
+    expect(await get(`/campaigns/${campaignId}/stats`)).toMatchObject({ audience: 2, sent: 2 });
+    const recipients = api
+      .sandbox!.sandbox.requests({ endpoint: 'messages' })
+      .map((request) => (request.body as { recipient: { id: string } }).recipient.id);
+    expect(recipients.sort()).toEqual(LYON);
   });
 });
