@@ -1,18 +1,24 @@
 /**
  * Finds or starts a MongoDB-wire server, in the order docs/database.md gives:
  * MONGODB_URI, a `mongod` on the PATH, embedded FerretDB v1 (built once from
- * scripts/ferretdb with the machine's Go), mongodb-memory-server.
+ * scripts/ferretdb with the machine's Go; over the local PostgreSQL when one
+ * answers, else over SQLite), mongodb-memory-server.
  * `npm run db`, the jest global setup and the demo all use this one function.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export type DatabaseEngine = 'external' | 'mongod' | 'ferretdb-sqlite' | 'mongodb-memory-server';
+export type DatabaseEngine =
+  | 'external'
+  | 'mongod'
+  | 'ferretdb-postgresql'
+  | 'ferretdb-sqlite'
+  | 'mongodb-memory-server';
 
 export interface RunningDatabase {
   /** Connection string without a database name, e.g. `mongodb://127.0.0.1:41234/`. */
@@ -35,6 +41,9 @@ function projectRoot(from = __dirname): string {
 const ROOT = projectRoot();
 const FERRETDB_SOURCE = join(ROOT, 'scripts', 'ferretdb');
 const CACHE = join(ROOT, '.cache', 'ferretdb');
+/** The PostgreSQL server FerretDB may use (it creates a database of its own there and drops it at exit). */
+const POSTGRESQL_URL =
+  process.env.FERRETDB_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function startDatabase(
   log: (line: string) => void = () => {},
@@ -109,19 +118,56 @@ export function ensureFerretDbBinary(log: (line: string) => void): string {
   return binary;
 }
 
+/**
+ * FerretDB over PostgreSQL when the local server answers: it filters on indexed
+ * fields in SQL, where the SQLite handler reads every document of a collection
+ * for any query but one by _id (docs/database.md). `FERRETDB_HANDLER` picks one.
+ */
 async function startFerretDb(log: (line: string) => void): Promise<RunningDatabase> {
   const binary = ensureFerretDbBinary(log);
+  const handler = process.env.FERRETDB_HANDLER;
+  if (handler !== 'sqlite' && (handler === 'postgresql' || (await answers(POSTGRESQL_URL)))) {
+    try {
+      return await startFerretDbOn(binary, 'postgresql', () => undefined);
+    } catch (error) {
+      if (handler === 'postgresql') throw error;
+      log(`FerretDB over PostgreSQL did not start (${String(error)}); using SQLite`);
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
+  return startFerretDbOn(binary, 'sqlite', () => rmSync(dir, { recursive: true, force: true }), [
+    '-sqlite-dir',
+    dir,
+  ]);
+}
+
+async function startFerretDbOn(
+  binary: string,
+  handler: 'postgresql' | 'sqlite',
+  cleanup: () => void,
+  args = ['-postgresql-url', POSTGRESQL_URL],
+): Promise<RunningDatabase> {
   // stdin stays a pipe: the launcher exits when it closes, so it never outlives us.
-  const child = spawn(binary, ['-handler', 'sqlite', '-sqlite-dir', dir], {
+  const child = spawn(binary, ['-handler', handler, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const uri = await waitForLine(child, (line) => line.startsWith('mongodb://'), 'FerretDB');
-  return {
-    uri,
-    engine: 'ferretdb-sqlite',
-    stop: () => stopChild(child, () => rmSync(dir, { recursive: true, force: true })),
-  };
+  return { uri, engine: `ferretdb-${handler}`, stop: () => stopChild(child, cleanup) };
+}
+
+/** Whether something accepts connections at the URL's host and port, within a second. */
+function answers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 5432) });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 async function startMemoryServer(log: (line: string) => void): Promise<RunningDatabase> {

@@ -3,26 +3,39 @@
 // The stock cmd/ferretdb binary panics without a generated version file, so the
 // project embeds the library instead. It prints the connection string as its
 // first stdout line and stops on SIGINT/SIGTERM or when stdin closes (so it
-// never outlives the Node process that started it).
+// never outlives the Node process that started it). With handler postgresql it
+// creates a database of its own on the server and drops it when it stops, so
+// runs never share or leave data, like the SQLite handler's temporary folder.
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jackc/pgx/v5"
 )
 
 func main() {
+	os.Exit(run())
+}
+
+// run serves until stopped and returns the exit code; its deferred cleanups (the
+// PostgreSQL database) run before main exits.
+func run() int {
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	dir := flag.String("sqlite-dir", "", "folder for the SQLite files (handler sqlite)")
-	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL (handler postgresql)")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL server URL (handler postgresql); a fresh database is created on it")
 	listen := flag.String("listen", "127.0.0.1:0", "loopback TCP address; port 0 picks a free one")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin reaches EOF")
 	flag.Parse()
@@ -30,7 +43,9 @@ func main() {
 	cfg := &ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
 		Handler:  *handler,
-		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		// Above error: the PostgreSQL handler logs every refused insert (a duplicate
+		// key, which the project uses as its claim) as an error; clients get them anyway.
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4})),
 	}
 	switch *handler {
 	case "sqlite":
@@ -42,14 +57,20 @@ func main() {
 		}
 		cfg.SQLiteURL = "file:" + *dir + "/"
 	case "postgresql":
-		cfg.PostgreSQLURL = *pgURL
+		dbURL, drop, err := freshDatabase(*pgURL)
+		if err != nil {
+			fail(err.Error())
+		}
+		defer drop()
+		cfg.PostgreSQLURL = dbURL
 	default:
 		fail("unknown handler " + *handler)
 	}
 
 	f, err := ferretdb.New(cfg)
 	if err != nil {
-		fail(err.Error())
+		fmt.Fprintln(os.Stderr, "ferretdb-embedded:", err)
+		return 2
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -68,6 +89,44 @@ func main() {
 	}()
 	fmt.Println(f.MongoDBURI())
 	<-done
+	return 0
+}
+
+// freshDatabase creates a randomly named database on the server of serverURL
+// and returns its URL, and a function that drops it (closing its connections).
+func freshDatabase(serverURL string) (string, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("postgresql: %w", err)
+	}
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	name := "ferretdb_" + hex.EncodeToString(suffix)
+	if _, err = admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		_ = admin.Close(ctx)
+		return "", nil, fmt.Errorf("postgresql: %w", err)
+	}
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	// FerretDB opens up to 50 connections by default; a few launchers at once
+	// (tests of several checkouts, a demo) would exhaust the server's 100.
+	query := u.Query()
+	if !query.Has("pool_max_conns") {
+		query.Set("pool_max_conns", "16")
+	}
+	u.RawQuery = query.Encode()
+	drop := func() {
+		dropCtx, dropCancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer dropCancel()
+		_, _ = admin.Exec(dropCtx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_ = admin.Close(dropCtx)
+	}
+	return u.String(), drop, nil
 }
 
 func fail(msg string) {
