@@ -9,7 +9,6 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AxiosError, type AxiosResponse } from 'axios';
 import type { ClientRequest } from 'node:http';
-import { firstValueFrom } from 'rxjs';
 import { asId } from '../common/json';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -187,23 +186,23 @@ export class MessengerClient implements OnModuleDestroy {
     const stopTimer = this.metrics.graphDuration.startTimer({ endpoint });
     let result: GraphResult<T>;
     try {
-      const response: AxiosResponse<unknown> = await firstValueFrom(
-        this.http.request({
-          method,
-          // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
-          url: `${baseUrl}/${version}/${endpoint === 'message_templates' ? page.pageId : 'me'}/${endpoint}`,
-          headers: { Authorization: `Bearer ${page.accessToken}` },
-          params: method === 'POST' ? proof : { ...payload, ...proof },
-          data: method === 'POST' ? payload : undefined,
-          timeout: timeoutMs,
-          validateStatus: () => true,
-          transitional: {
-            clarifyTimeoutError: true,
-            silentJSONParsing: true,
-            forcedJSONParsing: true,
-          },
-        }),
-      );
+      // axios itself, not HttpService's Observable: its teardown cancels every finished
+      // request, building a CanceledError with a stack trace per message sent.
+      const response: AxiosResponse<unknown> = await this.http.axiosRef.request({
+        method,
+        // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
+        url: `${baseUrl}/${version}/${endpoint === 'message_templates' ? page.pageId : 'me'}/${endpoint}`,
+        headers: { Authorization: `Bearer ${page.accessToken}` },
+        params: method === 'POST' ? proof : { ...payload, ...proof },
+        data: method === 'POST' ? payload : undefined,
+        timeout: timeoutMs,
+        validateStatus: () => true,
+        transitional: {
+          clarifyTimeoutError: true,
+          silentJSONParsing: true,
+          forcedJSONParsing: true,
+        },
+      });
       // Every answer carries usage, errors included: they are when it matters most.
       const usage = usagePercent({ ...response.headers });
       result = { ...interpret(response, read), ...(usage === undefined ? {} : { usage }) };
