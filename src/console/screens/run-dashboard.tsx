@@ -60,11 +60,13 @@ export function RunDashboardScreen(props: { pageId: string; campaignId: string }
 
   useEffect(() => {
     setPace({
-      campaign: sending
-        ? LIVE_MS
-        : status === 'paused' || status === 'scheduled'
-          ? PAUSED_MS
-          : IDLE_MS,
+      // A running campaign is read live even when its run shows as ended: it moves on next.
+      campaign:
+        sending || status === 'running'
+          ? LIVE_MS
+          : status === 'paused' || status === 'scheduled'
+            ? PAUSED_MS
+            : IDLE_MS,
       stats: sending ? LIVE_MS : runOpen ? PAUSED_MS : IDLE_MS,
     });
   }, [sending, runOpen, status]);
