@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -101,9 +102,10 @@ func freshDatabase(serverURL string) (string, func(), error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("postgresql: %w", err)
 	}
-	suffix := make([]byte, 6)
+	dropOrphans(ctx, admin)
+	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	name := "ferretdb_" + hex.EncodeToString(suffix)
+	name := fmt.Sprintf("ferretdb_%d_%s", os.Getpid(), hex.EncodeToString(suffix))
 	if _, err = admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		_ = admin.Close(ctx)
 		return "", nil, fmt.Errorf("postgresql: %w", err)
@@ -127,6 +129,29 @@ func freshDatabase(serverURL string) (string, func(), error) {
 		_ = admin.Close(dropCtx)
 	}
 	return u.String(), drop, nil
+}
+
+// dropOrphans drops the databases of launchers that no longer run on this host
+// (killed before they could drop their own): the name carries the launcher's pid.
+func dropOrphans(ctx context.Context, admin *pgx.Conn) {
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'ferretdb_%'")
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		var pid int
+		var suffix string
+		if n, _ := fmt.Sscanf(name, "ferretdb_%d_%s", &pid, &suffix); n != 2 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
+	}
 }
 
 func fail(msg string) {
