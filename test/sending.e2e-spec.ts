@@ -376,7 +376,12 @@ describe('sending engine', () => {
     await post(`/campaigns/${id}/resume`).expect(200);
     await finished(id);
     expect((await get(`/pages/${PAGE_ID}/health`)).status).toBe('ok');
-    expect(await get(`/campaigns/${id}/stats`)).toMatchObject({ sent: 29, failed: 1 });
+    // A recipient claimed while the 190 was being answered is not called after it: it is
+    // recorded failed (page_fatal_unsent, retryable), never sent late.
+    const stats = await get(`/campaigns/${id}/stats`);
+    const unsent = (stats.byReason as Record<string, number>).page_fatal_unsent ?? 0;
+    expect(stats).toMatchObject({ sent: 29 - unsent, failed: 1 + unsent, unknown: 0 });
+    expect(stats.byReason).toMatchObject({ graph_190_463: 1 });
   });
 
   it('pauses a campaign whose failures pass maxErrors', async () => {

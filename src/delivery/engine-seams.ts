@@ -54,6 +54,9 @@ export interface EngineSeams {
   /** A permanent "person unavailable" error: never send this user campaign messages again. */
   suppress(pageId: string, psid: string, reason: string): Promise<void>;
   pause(campaign: StoredCampaign, reason: string): Promise<void>;
-  /** Every recipient of the active run's round has a final record. */
-  finishRun(campaign: StoredCampaign, runId: string): Promise<void>;
+  /**
+   * Every recipient of the active run's round has a final record: ends the run. False when
+   * the campaign could not move on now (paused meanwhile); it is finished when next picked up.
+   */
+  finishRun(campaign: StoredCampaign, runId: string): Promise<boolean>;
 }

@@ -48,8 +48,8 @@ const MAX_WAITING_RETRIES = 1000;
 const MAX_TASKS = 500;
 const YIELD_EVERY = 100;
 const CREDENTIALS_MAX_AGE_MS = 5_000;
-/** A run's progress is stored at most this often (and when it ends). */
-const PROGRESS_EVERY_MS = 1_000;
+/** A run's progress is stored at most this often (and when it ends): twenty Pages, ten small updates a second. */
+const PROGRESS_EVERY_MS = 2_000;
 /**
  * Recipients read ahead when a run is picked up. A segment that ends within them
  * is counted by its own cursor; only a larger one is counted, with a scan of the
@@ -60,6 +60,14 @@ const READ_AHEAD = 500;
 
 type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
   Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
+
+/** Claimed, never called: the Page failed first. retry-failed sends it once the cause is gone. */
+const UNSENT_AFTER_PAGE_FATAL: OutcomeFields = {
+  status: 'failed',
+  reason: 'page_fatal_unsent',
+  retryable: true,
+  attempts: 0,
+};
 
 /** One run of the Page, in one round, as this worker sends it. */
 class RunInProgress {
@@ -174,11 +182,17 @@ export class PageSender {
   private credentialsReadAt = 0;
   private waiters: (() => void)[] = [];
 
-  /** The Page's pace outlives this sender: the worker keeps one per Page, so it carries over. */
+  /**
+   * The Page's pace outlives this sender: the worker keeps one per Page, so it carries over.
+   * So do the rounds the worker finished (`runId:round`): the shared campaigns read may
+   * still list one as running for a moment, and picking it up again would read its claims,
+   * its outcomes and its whole segment back for nothing.
+   */
   constructor(
     private readonly seams: EngineSeams,
     private readonly lease: HeldLease,
     private readonly pace: PagePace,
+    private readonly finished: Set<string>,
   ) {}
 
   private get pageLimiter(): SendRateLimiter {
@@ -272,6 +286,7 @@ export class PageSender {
       const runId = campaign.activeRunId!;
       const round = campaign.activeRound ?? 0;
       const known = this.runs.get(runId);
+      if (this.finished.has(`${runId}:${round}`)) continue;
       if (known?.round === round) {
         if (campaign.messageVersion !== known.campaign.messageVersion)
           known.compiled = compiledMessage(campaign);
@@ -453,8 +468,10 @@ export class PageSender {
     }
     const body = campaignSendBody(campaign, user.psid, rendered.message);
     await this.slot(progress);
-    // The lease may have lapsed while waiting: then this recipient stays unclaimed for the next holder.
-    if (this.stopped || !this.seams.leases.isValid(this.lease)) return this.stop();
+    // The lease may have lapsed, or the Page failed, while waiting: then this recipient
+    // stays unclaimed for the next holder.
+    if (this.stopped || this.pageFatal || !this.seams.leases.isValid(this.lease))
+      return this.stop();
     this.track(progress, claim, async () =>
       tokenKindOf(campaign.delivery)
         ? this.sendToToken(progress, body, claim)
@@ -578,6 +595,8 @@ export class PageSender {
     for (let attempt = 1; ; attempt += 1) {
       await this.pace.cap.pass();
       await progress.cap.pass();
+      // The Page failed while this claim was stored or paced: no call at all after that.
+      if (this.pageFatal) return { fields: UNSENT_AFTER_PAGE_FATAL };
       const result = await this.seams.messenger.sendMessage(this.credentials!, body);
       const throttled = !result.ok && result.failure.effect === 'throttled';
       const slowdown = slowdownFor({ usage: result.usage, throttled });
@@ -683,10 +702,8 @@ export class PageSender {
         await this.seams.store.saveProgress(progress.runId, progress.progress());
         progress.savedAt = performance.now();
       }
-      if (finished) {
-        await this.seams.finishRun(progress.campaign, progress.runId);
-        this.runs.delete(progress.runId);
-      }
+      if (finished)
+        this.forget(progress, await this.seams.finishRun(progress.campaign, progress.runId));
     }
   }
 
@@ -699,8 +716,13 @@ export class PageSender {
     }
     while (progress.unfinished > 0) await this.nextSettled();
     await this.seams.store.saveProgress(progress.runId, progress.progress());
-    await this.seams.finishRun(progress.campaign, progress.runId);
+    this.forget(progress, await this.seams.finishRun(progress.campaign, progress.runId));
+  }
+
+  /** The round is done here; once its campaign moved on, it is never picked up again. */
+  private forget(progress: RunInProgress, ended: boolean): void {
     this.runs.delete(progress.runId);
+    if (ended) this.finished.add(`${progress.runId}:${progress.round}`);
   }
 
   private changeInFlight(delta: number): void {

@@ -40,6 +40,8 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
   private readonly senders = new Map<string, { sender: PageSender; done: Promise<void> }>();
   /** One pace per Page for the life of the process, so consecutive senders share it. */
   private readonly paces = new Map<string, PagePace>();
+  /** Rounds this worker finished (`runId:round`), so no sender picks one up again. */
+  private readonly finishedRounds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly seams: EngineSeams;
@@ -119,7 +121,7 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
             pageId,
             (pace = { limiter: new SendRateLimiter(1), cap: new WindowCap(1) }),
           );
-        const sender = new PageSender(this.seams, lease, pace);
+        const sender = new PageSender(this.seams, lease, pace, this.finishedRounds);
         const done = sender
           .run()
           .catch((error: unknown) =>
@@ -156,14 +158,16 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Ends the run and moves its campaign on (completed, or scheduled for its next occurrence). */
-  private async finishRun(campaign: StoredCampaign, runId: string): Promise<void> {
+  private async finishRun(campaign: StoredCampaign, runId: string): Promise<boolean> {
     const current = await this.store.findCampaign(String(campaign._id));
-    if (!current || current.activeRunId !== runId) return;
+    if (!current || current.activeRunId !== runId) return true;
     try {
       await this.changes.apply(current, { kind: 'finish', runId });
+      return true;
     } catch (error) {
       // Paused or changed meanwhile: the run is finished when it is next picked up.
       this.logger.warn(`run ${runId} not finished: ${describe(error)}`);
+      return false;
     }
   }
 }
