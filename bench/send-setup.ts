@@ -76,12 +76,18 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The worker's heap cap, as the Dockerfile sets it (NODE_OPTIONS): without one, V8 on a
+ * large machine lets garbage grow the heap to 250 MiB before collecting, whatever the run.
+ */
+export const WORKER_HEAP_MIB = 192;
+
 /** A worker (ROLE=worker, production defaults unless `env` says otherwise) in its own process. */
 export async function startWorker(
   uri: string,
   graphUrl: string,
   env: Record<string, string> = {},
-  nodeFlags: string[] = [],
+  nodeFlags: string[] = [`--max-old-space-size=${WORKER_HEAP_MIB}`],
 ): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -34,6 +35,12 @@ func main() {
 // run serves until stopped and returns the exit code; its deferred cleanups (the
 // PostgreSQL database) run before main exits.
 func run() int {
+	// FerretDB spends about half its CPU in Go's collector at the default GOGC of 100
+	// (every document is decoded from JSON); 400 gave the sending benchmark 12 % more
+	// throughput on two cores for about 80 MB more memory. GOGC set outside wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	dir := flag.String("sqlite-dir", "", "folder for the SQLite files (handler sqlite)")
 	pgURL := flag.String("postgresql-url", "", "PostgreSQL server URL (handler postgresql); a fresh database is created on it")
