@@ -163,7 +163,10 @@ export async function benchWebhooks(total = 5000, concurrency = 64, users = 1000
       '| receiver | acknowledged/s | p50 | p99 | 200s | other answers | time |',
       '|---|---:|---:|---:|---:|---|---:|',
       row('bare Node HTTP server: read, HMAC, answer (the limit)', bareRun),
-      row('service: verify, store (one insert), answer; process after', serviceRun),
+      row(
+        'service: verify, store (inserts batched with the bodies arriving together), answer; process after',
+        serviceRun,
+      ),
       '',
       `Ratio service ÷ bare: **${(rate(serviceRun) / rate(bareRun)).toFixed(2)}**. ` +
         (drained.seconds === null

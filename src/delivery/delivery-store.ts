@@ -11,7 +11,7 @@ import { UsersRepository, type StoredUser } from '../audience/users.repository';
 import type { StoredCampaign } from '../campaigns/campaign-changes.service';
 import { Campaign, CampaignRun } from '../campaigns/campaign.schema';
 import { compileRules } from '../segments/rule-compiler';
-import { BatchWriter, type WriteResult } from './batch-writer';
+import { BatchWriter, type WriteResult } from '../common/batch-writer';
 import { Delivery, DeliveryOutcome } from './delivery.schema';
 import type { RunProgress, StoredRun } from './engine-seams';
 

@@ -12,9 +12,10 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
+import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
+import { BatchWriter } from '../common/batch-writer';
 import { Clock } from '../common/clock';
-import { isDuplicateKeyError } from '../common/mongo-errors';
 import { SecretBox } from '../common/secret-box';
 import { AppConfig } from '../config/app-config';
 import { WebhookEvent, webhookBodyContext } from './webhook-event.schema';
@@ -27,6 +28,16 @@ import { WebhookRouter } from './webhook-router.service';
  * retry pass (of any instance): longer than processing one body takes.
  */
 const PROCESSING_GRACE_MS = 30_000;
+/** A body as the answer path stores it. */
+interface StoredBody {
+  _id: string;
+  bodySealed: string;
+  receivedAt: Date;
+  status: 'received';
+  attempts: number;
+  nextAttemptAt: Date;
+}
+
 /** Bodies one retry pass takes up, oldest due first. */
 const RETRY_BATCH = 100;
 /**
@@ -49,6 +60,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   /** Bodies waiting or being processed here: the retry pass leaves them alone. */
   private readonly mine = new Set<string>();
   private closing = false;
+  private readonly bodies: BatchWriter<StoredBody>;
 
   constructor(
     @InjectModel(WebhookEvent.name) private readonly events: Model<WebhookEvent>,
@@ -57,7 +69,9 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.bodies = new BatchWriter(this.events.collection as unknown as Collection<StoredBody>);
+  }
 
   onApplicationBootstrap(): void {
     const every = this.config.webhook.retryTickMs;
@@ -79,23 +93,18 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   async store(raw: Buffer): Promise<{ id: string; receivedAt: Date; fresh: boolean }> {
     const id = createHash('sha256').update(raw).digest('hex');
     const receivedAt = this.clock.now();
-    try {
-      // The driver directly: no document building or validation on the hot path.
-      await this.events.collection.insertOne({
-        _id: id as never,
-        bodySealed: this.secrets.seal(raw.toString('utf8'), webhookBodyContext(id)),
-        receivedAt,
-        status: 'received',
-        attempts: 1,
-        nextAttemptAt: new Date(receivedAt.getTime() + PROCESSING_GRACE_MS),
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      this.metrics.bodies.inc({ result: 'duplicate' });
-      return { id, receivedAt, fresh: false };
-    }
-    this.metrics.bodies.inc({ result: 'stored' });
-    return { id, receivedAt, fresh: true };
+    // Batched with the bodies arriving at the same moment (one insert for many), through
+    // the driver: no document building or validation on the hot path.
+    const result = await this.bodies.write({
+      _id: id,
+      bodySealed: this.secrets.seal(raw.toString('utf8'), webhookBodyContext(id)),
+      receivedAt,
+      status: 'received',
+      attempts: 1,
+      nextAttemptAt: new Date(receivedAt.getTime() + PROCESSING_GRACE_MS),
+    });
+    this.metrics.bodies.inc({ result: result === 'stored' ? 'stored' : 'duplicate' });
+    return { id, receivedAt, fresh: result === 'stored' };
   }
 
   /** Processes a body stored by `store`, after the answer; never throws (failures are recorded). */

@@ -7,7 +7,7 @@
  * already existed (duplicate key: someone else had it).
  */
 import type { Collection, Document } from 'mongodb';
-import { duplicateKeyIndexes } from '../common/mongo-errors';
+import { duplicateKeyIndexes } from './mongo-errors';
 
 export type WriteResult = 'stored' | 'duplicate';
 
