@@ -15,8 +15,11 @@ import { MongoClient } from 'mongodb';
 import { startDatabase, withDatabaseName, type RunningDatabase } from '../scripts/database';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { DeliveryOutcomeSchema, DeliverySchema } from '../src/delivery/delivery.schema';
+import { loadAppConfig } from '../src/config/app-config';
 import {
+  API_TOKEN,
   busiestSecond,
+  ENCRYPTION_KEY,
   fmt,
   LATENCY_MS,
   pageIdOf,
@@ -32,8 +35,11 @@ import {
 
 const PAGES = 20;
 const RATE = 300;
-/** Graph calls one worker has in flight at most: its agent's sockets (GRAPH_MAX_SOCKETS, default 64). */
-const ENGINE_SOCKETS = 64;
+/**
+ * Graph calls one worker has in flight at most: its agent's sockets (GRAPH_MAX_SOCKETS,
+ * default 256; 20 Pages × SEND_CONCURRENCY_PER_PAGE 32 would allow more).
+ */
+const ENGINE_SOCKETS = loadAppConfig({ API_TOKENS: API_TOKEN, ENCRYPTION_KEY }).graph.maxSockets;
 /** What 20 Pages at 300/s may send at most: Facebook's cap, whatever the machine. */
 const RATE_CAP = PAGES * RATE;
 const TEXT = 'Hello User1, our spring sale starts today.';

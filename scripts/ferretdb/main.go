@@ -122,11 +122,12 @@ func freshDatabase(serverURL string) (string, func(), error) {
 		return "", nil, err
 	}
 	u.Path = "/" + name
-	// FerretDB opens up to 50 connections by default; a few launchers at once
-	// (tests of several checkouts, a demo) would exhaust the server's 100.
+	// FerretDB opens up to 50 connections by default, so two launchers at once (tests of
+	// two checkouts, a demo) could exhaust the server's 100. Not fewer than 40: FerretDB
+	// sometimes keeps a connection after a query, and a pool of 16 ran dry in a long run.
 	query := u.Query()
 	if !query.Has("pool_max_conns") {
-		query.Set("pool_max_conns", "16")
+		query.Set("pool_max_conns", "40")
 	}
 	u.RawQuery = query.Encode()
 	drop := func() {
