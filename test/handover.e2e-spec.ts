@@ -5,18 +5,14 @@
  * thread back, and handover webhooks (Meta's shapes, test/fixtures/webhooks)
  * applied in and out of order.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hubSignature } from '../src/common/hub-signature';
 import { ThreadOwnersService } from '../src/handover/thread-owners.service';
 import { PAGE_INBOX_APP_ID } from '../src/messenger/payloads';
-import { facebookJson } from '../src/sandbox/webhook-events';
 import type { MessagingEvent } from '../src/webhooks/messaging-event';
-import { APP_ID, APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
+import { APP_ID, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
+import { postTo, webhookFixture } from './harness/webhooks';
 
 const OTHER_APP = '2000000000000002';
 const psid = (n: number) => String(7_200_000_000_000_000 + n);
@@ -28,10 +24,7 @@ type HandoverPayload = {
 };
 
 /** A handover fixture as Facebook sends it. */
-const payloadOf = (name: string): HandoverPayload =>
-  JSON.parse(
-    readFileSync(join(__dirname, 'fixtures', 'webhooks', `handover-${name}.json`), 'utf8'),
-  ) as HandoverPayload;
+const payloadOf = (name: string) => webhookFixture<HandoverPayload>(`handover-${name}`);
 
 /** A fixture's one event, with the Page entry it came in. */
 function fixture(name: string): {
@@ -324,28 +317,10 @@ describe('handover', () => {
       campaignId = await campaign(await users([inbox, passedBack, lateOlder], 'webhook-http'));
     });
 
-    /**
-     * POSTs a body signed over Facebook's escaped bytes (the fixtures' metadata
-     * holds non-ASCII), and waits until it has been processed.
-     */
+    /** Posts a body signed over Facebook's escaped bytes (the fixtures' metadata holds non-ASCII). */
     async function deliverPayload(payload: HandoverPayload) {
-      const raw = facebookJson(payload);
-      const answer = await t
-        .http()
-        .post('/webhooks/messenger')
-        .set('Content-Type', 'application/json')
-        .set('X-Hub-Signature-256', hubSignature(raw, APP_SECRET))
-        .send(raw);
-      expect({ status: answer.status, text: answer.text }).toEqual({
-        status: 200,
-        text: 'EVENT_RECEIVED',
-      });
-      const id = createHash('sha256').update(raw).digest('hex');
-      const stored = await eventually(
-        () => t.db.collection('webhook_events').findOne({ _id: id as never }),
-        (body) => body?.status === 'processed',
-      );
-      expect(stored?.refused).toBeUndefined();
+      const stored = await postTo(t, payload);
+      expect(stored.refused).toBeUndefined();
     }
 
     /** Delivers a fixture, its sender made `user`. */

@@ -5,17 +5,16 @@
  * and published only once its template is approved, then sent by the engine
  * outside the window with the rendered parameters.
  */
-import { createHash } from 'node:crypto';
-import { hubSignature } from '../src/common/hub-signature';
-import { facebookJson, templateStatusWebhook } from '../src/sandbox/webhook-events';
+import { templateStatusWebhook } from '../src/sandbox/webhook-events';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import type { SendMessageBody } from '../src/messenger/payloads';
 import type { RecordedRequest } from '../src/sandbox/sandbox.types';
 import { TemplatesService } from '../src/templates/templates.service';
-import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
+import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { createCampaign, createSegment, ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
+import { postTo } from './harness/webhooks';
 
 const ANA = '6300000000000001';
 const BEN = '6300000000000002';
@@ -46,21 +45,7 @@ describe('utility templates', () => {
   const last = (calls: RecordedRequest[]) => calls[calls.length - 1];
 
   /** Posts a webhook body signed as Facebook does, and waits until it is processed. */
-  async function deliverWebhook(payload: object): Promise<void> {
-    const raw = facebookJson(payload);
-    await t
-      .http()
-      .post('/webhooks/messenger')
-      .set('Content-Type', 'application/json')
-      .set('X-Hub-Signature-256', hubSignature(raw, APP_SECRET))
-      .send(raw)
-      .expect(200);
-    const id = createHash('sha256').update(raw).digest('hex');
-    await eventually(
-      () => t.db.collection('webhook_events').findOne({ _id: id as never }),
-      (event) => event?.status === 'processed',
-    );
-  }
+  const deliverWebhook = (payload: object) => postTo(t, payload);
 
   const statusOf = async (name: string) =>
     (await t.http().get(`${TEMPLATES}/${name}`).set(auth).expect(200)).body as {

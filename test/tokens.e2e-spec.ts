@@ -4,21 +4,19 @@
  * settled by the rules of each kind, stopped and resumed; and the opt-in request
  * routes, whose wire bodies are checked against what the sandbox received.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hubSignature } from '../src/common/hub-signature';
+import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../src/common/clock';
 import { MessengerClient } from '../src/messenger/messenger-client.service';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { PagesService } from '../src/pages/pages.service';
 import type { SandboxOptin } from '../src/sandbox/sandbox.types';
-import { facebookJson, pageWebhook } from '../src/sandbox/webhook-events';
+import { pageWebhook } from '../src/sandbox/webhook-events';
 import { TokensService, type TokenClaim } from '../src/tokens/tokens.service';
-import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
+import { auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { createSegment } from './harness/campaigns';
 import { eventually } from './harness/eventually';
+import { postTo, webhookFixture } from './harness/webhooks';
 
 const OPEN = '6100000000000001';
 const OPEN_TOO = '6100000000000002';
@@ -349,28 +347,8 @@ describe('notification tokens', () => {
   describe('signed opt-in fixtures posted to the webhook', () => {
     // Meta's shapes, as test/fixtures/webhooks holds them; both opt-ins are of one user.
     const FIXTURE_PSID = '7100000000000006';
-    const fixture = (name: string): unknown =>
-      JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks', `${name}.json`), 'utf8'));
-
-    /** POSTs the fixture signed over Facebook's escaped bytes, and waits until it has been processed. */
-    async function postSigned(name: string) {
-      const raw = facebookJson(fixture(name));
-      const answer = await t
-        .http()
-        .post('/webhooks/messenger')
-        .set('Content-Type', 'application/json')
-        .set('X-Hub-Signature-256', hubSignature(raw, APP_SECRET))
-        .send(raw);
-      expect({ status: answer.status, text: answer.text }).toEqual({
-        status: 200,
-        text: 'EVENT_RECEIVED',
-      });
-      const id = createHash('sha256').update(raw).digest('hex');
-      await eventually(
-        () => t.db.collection('webhook_events').findOne({ _id: id as never }),
-        (event) => event?.status === 'processed',
-      );
-    }
+    /** Posts the fixture signed over Facebook's escaped bytes, and waits until it has been processed. */
+    const postSigned = (name: string) => postTo(t, webhookFixture(name));
 
     it('a one-time notification opt-in: listed as an active otn of its topic, expiring a year after the opt-in', async () => {
       await postSigned('optin-otn');

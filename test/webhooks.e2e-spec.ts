@@ -6,11 +6,9 @@
  * template statuses, and the token and handover services reached. Then the
  * refusals (signatures, size), replays, and processing failures retried.
  */
-import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { hubSignature, legacyHubSignature } from '../src/common/hub-signature';
 import { SecretBox } from '../src/common/secret-box';
 import { OutcomesService } from '../src/delivery/outcomes.service';
@@ -24,61 +22,25 @@ import { APP_SECRET, auth, createTestApp, type TestApp } from './harness/app';
 import { importCsv, PAGE_ID, PAGE_TOKEN, registerPage } from './harness/audience';
 import { ENGINE_ENV } from './harness/campaigns';
 import { eventually } from './harness/eventually';
+import {
+  deliverTo,
+  postTo,
+  processedOn,
+  sha256,
+  webhookFixture,
+  type StoredEvent,
+} from './harness/webhooks';
 
 type Payload = {
   object: string;
   entry: { id: string; time: number; messaging?: Record<string, unknown>[]; standby?: unknown[] }[];
 };
-type StoredEvent = {
-  _id: string;
-  bodySealed: string;
-  status: string;
-  attempts: number;
-  lastError?: string;
-  refused?: { position: string; reason: string }[];
-};
-
-const fixture = (name: string): Payload =>
-  JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks', `${name}.json`), 'utf8'));
-const sha256 = (raw: string) => createHash('sha256').update(raw).digest('hex');
+const fixture = (name: string) => webhookFixture<Payload>(name);
 /** The one event of a fixture's first entry, to adapt before sending. */
 const firstEvent = (payload: Payload) =>
   (payload.entry[0].messaging ?? payload.entry[0].standby)![0] as Record<string, unknown> & {
     sender: { id: string };
   };
-
-/** POSTs `raw` (by default the payload as Facebook serialises it) to `app` with a signature. */
-async function deliverTo(
-  app: TestApp,
-  payload: unknown,
-  options: { raw?: string; secret?: string; signature?: string | null } = {},
-) {
-  const raw = options.raw ?? facebookJson(payload);
-  const request = app.http().post('/webhooks/messenger').set('Content-Type', 'application/json');
-  const signature =
-    options.signature === undefined
-      ? hubSignature(raw, options.secret ?? APP_SECRET)
-      : options.signature;
-  if (signature !== null) request.set('X-Hub-Signature-256', signature);
-  return { response: await request.send(raw), id: sha256(raw) };
-}
-
-/** The stored body `id` of `app` once processed (processing follows the 200). */
-const processedOn = (app: TestApp, id: string) =>
-  eventually(
-    () => app.db.collection<StoredEvent>('webhook_events').findOne({ _id: id }),
-    (event) => event?.status === 'processed',
-  ) as Promise<StoredEvent>;
-
-/** Delivers a body to `app` as Facebook would and waits until it has been processed. */
-async function postTo(app: TestApp, payload: unknown): Promise<StoredEvent> {
-  const { response, id } = await deliverTo(app, payload);
-  expect({ status: response.status, text: response.text }).toEqual({
-    status: 200,
-    text: 'EVENT_RECEIVED',
-  });
-  return processedOn(app, id);
-}
 
 /** A text message from `psid` at `at`, in the shape of the message-text fixture. */
 function textMessage(psid: string, text: string, at: number): Payload {
