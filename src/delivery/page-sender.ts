@@ -61,13 +61,16 @@ const READ_AHEAD = 500;
 type OutcomeFields = Pick<DeliveryOutcome, 'status' | 'retryable' | 'attempts'> &
   Partial<Pick<DeliveryOutcome, 'reason' | 'messageId' | 'error' | 'sentAt'>>;
 
-/** Claimed, never called: the Page failed first. retry-failed sends it once the cause is gone. */
-const UNSENT_AFTER_PAGE_FATAL: OutcomeFields = {
+/**
+ * Claimed, not called (again): the Page failed first. retry-failed sends it once the
+ * cause is gone; `attempts` counts the calls made before, which Facebook refused.
+ */
+const unsentAfterPageFatal = (attempts: number): OutcomeFields => ({
   status: 'failed',
   reason: 'page_fatal_unsent',
   retryable: true,
-  attempts: 0,
-};
+  attempts,
+});
 
 /** One run of the Page, in one round, as this worker sends it. */
 class RunInProgress {
@@ -285,8 +288,8 @@ export class PageSender {
     for (const campaign of campaigns) {
       const runId = campaign.activeRunId!;
       const round = campaign.activeRound ?? 0;
-      const known = this.runs.get(runId);
       if (this.finished.has(`${runId}:${round}`)) continue;
+      const known = this.runs.get(runId);
       if (known?.round === round) {
         if (campaign.messageVersion !== known.campaign.messageVersion)
           known.compiled = compiledMessage(campaign);
@@ -572,6 +575,8 @@ export class PageSender {
     const { campaign } = progress;
     const kind = tokenKindOf(campaign.delivery)!;
     const topic = 'topic' in campaign.delivery ? campaign.delivery.topic : '';
+    // The Page failed while the delivery's claim was stored: keep the user's token.
+    if (this.pageFatal) return unsentAfterPageFatal(0);
     const token = await this.seams.tokens.claim(
       this.pageId,
       delivery.psid,
@@ -582,7 +587,12 @@ export class PageSender {
     if (!token.claimed)
       return { status: 'skipped', reason: token.reason, retryable: false, attempts: 0 };
     const sent = await this.send(progress, { ...body, recipient: token.recipient }, delivery.psid);
-    await this.seams.tokens.settle(token, outcomeOfSend(kind, sent.failure));
+    // Not called after a Page-fatal answer: a token claim cannot be taken back, so it is
+    // settled `unknown` (never used again), not `consumed` as if the message went out.
+    await this.seams.tokens.settle(
+      token,
+      sent.unsent ? 'unknown' : outcomeOfSend(kind, sent.failure),
+    );
     return sent.fields;
   }
 
@@ -591,12 +601,12 @@ export class PageSender {
     progress: RunInProgress,
     body: SendMessageBody,
     psid: string,
-  ): Promise<{ fields: OutcomeFields; failure?: GraphFailure }> {
+  ): Promise<{ fields: OutcomeFields; failure?: GraphFailure; unsent?: true }> {
     for (let attempt = 1; ; attempt += 1) {
       await this.pace.cap.pass();
       await progress.cap.pass();
       // The Page failed while this claim was stored or paced: no call at all after that.
-      if (this.pageFatal) return { fields: UNSENT_AFTER_PAGE_FATAL };
+      if (this.pageFatal) return { fields: unsentAfterPageFatal(attempt - 1), unsent: true };
       const result = await this.seams.messenger.sendMessage(this.credentials!, body);
       const throttled = !result.ok && result.failure.effect === 'throttled';
       const slowdown = slowdownFor({ usage: result.usage, throttled });
