@@ -139,7 +139,7 @@ export async function benchGraphSend(total = 20_000, concurrency = 64): Promise<
       '| path | messages/s | ok | time |',
       '|---|---:|---:|---:|',
       `| bare http.request loop (the limit) | ${rate(bareRun)} | ${bareRun.ok} | ${bareRun.seconds.toFixed(2)} s |`,
-      `| MessengerClient (axios, metrics, classification) | ${rate(clientRun)} | ${clientRun.ok} | ${clientRun.seconds.toFixed(2)} s |`,
+      `| MessengerClient (node:http transport, metrics, classification) | ${rate(clientRun)} | ${clientRun.ok} | ${clientRun.seconds.toFixed(2)} s |`,
       '',
       `Ratio client ÷ bare: **${(rate(clientRun) / rate(bareRun)).toFixed(2)}**; peak RSS of the benchmark process: ${peakRss.toFixed(0)} MiB.`,
     ].join('\n');

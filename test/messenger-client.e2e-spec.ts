@@ -10,7 +10,7 @@ import {
   textMessage,
   type SendMessageBody,
 } from '../src/messenger/payloads';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hubSignature } from '../src/common/hub-signature';
 import { startSandbox } from '../src/sandbox/sandbox.server';
@@ -437,6 +437,104 @@ describe('MessengerClient with nothing listening', () => {
         failure: { kind: 'transport', class: 'retryable', reason: 'connection_refused' },
       });
     } finally {
+      await t.close();
+    }
+  });
+});
+
+/** A server on loopback answering every request with `handle`; closed by the returned function. */
+async function listen(
+  handle: Parameters<typeof createServer>[1],
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('MessengerClient against a misbehaving Graph API', () => {
+  it('an answer larger than any Graph body is not read whole: ambiguous, the call was written', async () => {
+    const graph = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"recipient_id":"${PSID}","padding":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+      });
+    });
+    const t = await createTestApp({ sandbox: false, env: { GRAPH_API_URL: graph.url } });
+    try {
+      const result = await t.app.get(MessengerClient).sendMessage(page, text());
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { kind: 'transport', class: 'ambiguous', reason: 'reset_after_write' },
+      });
+    } finally {
+      await t.close();
+      await graph.close();
+    }
+  });
+});
+
+describe('MessengerClient through the proxy the environment names', () => {
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  });
+
+  it('sends every call through HTTP_PROXY, and straight to a host NO_PROXY names', async () => {
+    const seen: { url?: string; authorization?: string }[] = [];
+    const t = await createTestApp({ sandbox: { pages: [page] } });
+    // A forward proxy: it gets the absolute URL and passes the call on.
+    const proxy = await listen((req, res) => {
+      seen.push({ url: req.url, authorization: req.headers.authorization });
+      const target = new URL(req.url!);
+      const forwarded = request(
+        target,
+        { method: req.method, headers: { ...req.headers, host: target.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forwarded);
+    });
+    process.env.HTTP_PROXY = proxy.url;
+    delete process.env.NO_PROXY;
+    const through = await createTestApp({
+      sandbox: false,
+      env: { GRAPH_API_URL: t.sandbox!.url },
+    });
+    process.env.NO_PROXY = '127.0.0.1';
+    const direct = await createTestApp({ sandbox: false, env: { GRAPH_API_URL: t.sandbox!.url } });
+    try {
+      expect(await through.app.get(MessengerClient).sendMessage(page, text())).toMatchObject({
+        ok: true,
+      });
+      expect(seen).toEqual([
+        {
+          url: expect.stringMatching(
+            new RegExp(`^${t.sandbox!.url}/v25\\.0/me/messages\\?appsecret_proof=`),
+          ),
+          authorization: `Bearer ${page.accessToken}`,
+        },
+      ]);
+      expect(await direct.app.get(MessengerClient).sendMessage(page, text())).toMatchObject({
+        ok: true,
+      });
+      expect(seen).toHaveLength(1);
+      expect(t.sandbox!.sandbox.requests({ endpoint: 'messages' })).toHaveLength(2);
+    } finally {
+      await direct.close();
+      await through.close();
+      await proxy.close();
       await t.close();
     }
   });

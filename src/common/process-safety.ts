@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { redactSecrets } from './logging';
 
-/** Class, message and stack with secrets masked; never the error's other fields (an axios error carries request headers). */
+/** Class, message and stack with secrets masked; never the error's other fields (an HTTP client's error may carry request headers). */
 export function describeRejection(reason: unknown): string {
   if (!(reason instanceof Error)) return `a rejection with a ${typeof reason} value`;
   return redactSecrets(reason.stack ?? `${reason.name}: ${reason.message}`);

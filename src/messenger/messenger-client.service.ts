@@ -5,10 +5,7 @@
  * Failures come back as classified values, not exceptions, because the sending
  * engine treats them as data.
  */
-import { HttpService } from '@nestjs/axios';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { AxiosError, type AxiosResponse } from 'axios';
-import type { ClientRequest } from 'node:http';
 import { asId } from '../common/json';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -18,6 +15,7 @@ import {
   classifyUnexpectedResponse,
   type GraphFailure,
 } from './graph-errors';
+import { GraphTransport, GraphTransportError, type GraphResponse } from './graph-transport';
 import {
   appsecretProof,
   attachmentUploadBody,
@@ -67,18 +65,13 @@ export interface GraphTemplate {
 @Injectable()
 export class MessengerClient implements OnModuleDestroy {
   constructor(
-    private readonly http: HttpService,
+    private readonly transport: GraphTransport,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
 
   onModuleDestroy(): void {
-    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as {
-      httpAgent?: { destroy(): void };
-      httpsAgent?: { destroy(): void };
-    };
-    httpAgent?.destroy();
-    httpsAgent?.destroy();
+    this.transport.destroy();
   }
 
   sendMessage(page: PageCredentials, body: SendMessageBody): Promise<GraphResult<SentMessage>> {
@@ -185,26 +178,23 @@ export class MessengerClient implements OnModuleDestroy {
       : {};
     const stopTimer = this.metrics.graphDuration.startTimer({ endpoint });
     let result: GraphResult<T>;
+    const node = endpoint === 'message_templates' ? page.pageId : 'me';
+    // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
+    const url = new URL(`${baseUrl}/${version}/${node}/${endpoint}`);
+    for (const [name, value] of Object.entries(
+      method === 'POST' ? proof : { ...payload, ...proof },
+    ))
+      url.searchParams.set(name, String(value));
     try {
-      // axios itself, not HttpService's Observable: its teardown cancels every finished
-      // request, building a CanceledError with a stack trace per message sent.
-      const response: AxiosResponse<unknown> = await this.http.axiosRef.request({
+      const response = await this.transport.request({
         method,
-        // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
-        url: `${baseUrl}/${version}/${endpoint === 'message_templates' ? page.pageId : 'me'}/${endpoint}`,
-        headers: { Authorization: `Bearer ${page.accessToken}` },
-        params: method === 'POST' ? proof : { ...payload, ...proof },
-        data: method === 'POST' ? payload : undefined,
-        timeout: timeoutMs,
-        validateStatus: () => true,
-        transitional: {
-          clarifyTimeoutError: true,
-          silentJSONParsing: true,
-          forcedJSONParsing: true,
-        },
+        url,
+        headers: { authorization: `Bearer ${page.accessToken}` },
+        body: method === 'POST' ? JSON.stringify(payload) : undefined,
+        timeoutMs,
       });
       // Every answer carries usage, errors included: they are when it matters most.
-      const usage = usagePercent({ ...response.headers });
+      const usage = usagePercent(response.headers);
       result = { ...interpret(response, read), ...(usage === undefined ? {} : { usage }) };
     } catch (error) {
       result = { ok: false, failure: classifyTransportFailure(transportFacts(error)) };
@@ -237,7 +227,7 @@ const success = (data: Record<string, unknown>): { success: true } | undefined =
   data.success === true ? { success: true } : undefined;
 
 function interpret<T>(
-  response: AxiosResponse<unknown>,
+  response: GraphResponse,
   read: (data: Record<string, unknown>) => T | undefined,
 ): GraphResult<T> {
   const data = response.data;
@@ -254,8 +244,7 @@ function interpret<T>(
 }
 
 function transportFacts(error: unknown): { errorCode?: string; written: boolean } {
-  if (!(error instanceof AxiosError)) return { errorCode: undefined, written: true };
-  const request = error.request as ClientRequest | undefined;
-  // writableFinished: the whole request was flushed to the socket, so it may have reached Facebook.
-  return { errorCode: error.code, written: request?.writableFinished === true };
+  // Anything else failed in our own code after the call began: it may have been sent.
+  if (!(error instanceof GraphTransportError)) return { errorCode: undefined, written: true };
+  return { errorCode: error.code, written: error.written };
 }
