@@ -1,19 +1,5 @@
-import {
-  All,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-  UsePipes,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, UsePipes } from '@nestjs/common';
 import { createValidationPipe } from '../common/validation';
-import type { Request, Response } from 'express';
 import { SandboxService } from './sandbox.service';
 import { pageWebhook, templateStatusWebhook } from './webhook-events';
 import {
@@ -26,41 +12,6 @@ import {
   SandboxThreadOwnerDto,
   SandboxWebhookDto,
 } from './sandbox.dto';
-
-/** The fake Graph API: `/{version}/me/{endpoint}` (a Page id works in place of `me`). */
-@Controller()
-export class SandboxGraphController {
-  constructor(private readonly sandbox: SandboxService) {}
-
-  @All(':version/:node/:endpoint')
-  async graph(
-    @Param('version') version: string,
-    @Param('node') node: string,
-    @Param('endpoint') endpoint: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const answer = await this.sandbox.handle({
-      method: req.method,
-      version,
-      node,
-      endpoint,
-      query: req.query as Record<string, unknown>,
-      authorization: req.headers.authorization,
-      body: req.body as unknown,
-      clientPort: req.socket.remotePort,
-    });
-    if (answer === 'connection_reset') {
-      // The body was read: the request reached "Facebook", but no answer comes back.
-      req.socket.destroy();
-      return;
-    }
-    res
-      .status(answer.status)
-      .set(answer.headers ?? {})
-      .json(answer.body);
-  }
-}
 
 /** Scripting for tests, the demo and benchmarks run against a standalone sandbox. */
 @Controller('_sandbox')

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { SandboxControlController, SandboxGraphController } from './sandbox.controller';
+import { SandboxControlController } from './sandbox.controller';
 import { SANDBOX_OPTIONS, SandboxService } from './sandbox.service';
 import type { SandboxOptions } from './sandbox.types';
 
@@ -8,8 +8,8 @@ export class SandboxModule {
   static register(options: SandboxOptions = {}): DynamicModule {
     return {
       module: SandboxModule,
-      // The control routes come first so `/_sandbox/...` never reaches the Graph catch-all.
-      controllers: [SandboxControlController, SandboxGraphController],
+      // The Graph routes are answered ahead of Nest (graph-route.ts); these are the scripting ones.
+      controllers: [SandboxControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         {

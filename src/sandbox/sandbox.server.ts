@@ -1,8 +1,10 @@
 /** Starts the sandbox on loopback, for tests (in-process), `npm run sandbox` and the demo. */
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
+import { answerGraphCall } from './graph-route';
 import { SandboxModule } from './sandbox.module';
 import { SandboxService } from './sandbox.service';
 import type { SandboxOptions } from './sandbox.types';
@@ -25,15 +27,24 @@ export async function startSandbox(
   app.useBodyParser('json', { limit: '10mb' });
   // The scripting routes answer bad input in the service's error shape.
   app.useGlobalFilters(new HttpExceptionFilter());
-  await app.listen(port, '127.0.0.1');
-  const server: Server = app.getHttpServer();
+  await app.init();
+  const sandbox = app.get(SandboxService);
+  const scripting = app.getHttpAdapter().getInstance() as RequestListener;
+  // Graph calls are answered before Express sees them; the rest is Nest's.
+  const server = createServer((req, res) => {
+    if (!answerGraphCall(sandbox, req, res)) scripting(req, res);
+  });
   // Longer than any client's idle socket, so keep-alive reuse never races a server-side close.
   server.keepAliveTimeout = 65_000;
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const boundPort = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${boundPort}`,
-    sandbox: app.get(SandboxService),
-    close: () => app.close(),
+    sandbox,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
   };
 }
