@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -150,9 +150,19 @@ async function startFerretDbOn(
   // stdin stays a pipe: the launcher exits when it closes, so it never outlives us.
   const child = spawn(binary, ['-handler', handler, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, GOMEMLIMIT: process.env.GOMEMLIMIT ?? ferretDbMemoryLimit() },
   });
   const uri = await waitForLine(child, (line) => line.startsWith('mongodb://'), 'FerretDB');
   return { uri, engine: `ferretdb-${handler}`, stop: () => stopChild(child, cleanup) };
+}
+
+/**
+ * Go's soft memory limit for FerretDB, half the machine's memory: FerretDB sorts in
+ * memory (a run's audience cursor holds the Page's users, about 6.5 KB each), and
+ * at GOGC 400 its heap could otherwise grow to five times what it holds.
+ */
+function ferretDbMemoryLimit(): string {
+  return `${Math.floor(totalmem() / 2 / 1024 / 1024)}MiB`;
 }
 
 /** Whether something accepts connections at the URL's host and port, within a second. */
