@@ -38,6 +38,8 @@ import { WindowCap } from './window-cap';
 export interface PagePace {
   limiter: SendRateLimiter;
   cap: WindowCap;
+  /** The caps' margin over a second, this worker's scheduling delay (scheduling-delay.ts). */
+  marginMs: () => number;
 }
 import { retryDelay } from './retry-policy';
 
@@ -105,10 +107,11 @@ class RunInProgress {
     public campaign: StoredCampaign,
     readonly run: StoredRun,
     readonly round: number,
+    marginMs: () => number,
   ) {
     this.runId = String(run._id);
     this.limiter = new SendRateLimiter(campaign.ratePerSecond);
-    this.cap = new WindowCap(campaign.ratePerSecond);
+    this.cap = new WindowCap(campaign.ratePerSecond, marginMs);
     this.compiled = compiledMessage(campaign);
   }
 
@@ -335,7 +338,7 @@ export class PageSender {
     round: number,
   ): Promise<RunInProgress> {
     const { store } = this.seams;
-    const progress = new RunInProgress(campaign, run, round);
+    const progress = new RunInProgress(campaign, run, round, this.pace.marginMs);
     const saved = run.progress?.round === round ? run.progress : undefined;
     progress.checkpoint = saved?.checkpointSeq ?? -1;
     progress.checkpointUserId = saved?.checkpointUserId;

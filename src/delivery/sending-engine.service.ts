@@ -29,6 +29,7 @@ import type { EngineConfig, EngineSeams } from './engine-seams';
 import { PageLeases } from './page-leases';
 import { PageSender, type PagePace } from './page-sender';
 import { SendRateLimiter } from './rate-limiter';
+import { SchedulingDelay } from './scheduling-delay';
 import { WindowCap } from './window-cap';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
@@ -42,6 +43,8 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
   private readonly paces = new Map<string, PagePace>();
   /** Rounds this worker finished (`runId:round`), so no sender picks one up again. */
   private readonly finishedRounds = new Set<string>();
+  /** How late this process runs its timers: the margin of every Page's window cap. */
+  private readonly delay = new SchedulingDelay();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly seams: EngineSeams;
@@ -86,11 +89,13 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api' || this.config.engine.tickMs === 0) return;
+    this.delay.start();
     this.timer = setInterval(() => void this.tick(), this.config.engine.tickMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.delay.stop();
     for (const { sender } of this.senders.values()) sender.stop();
     await Promise.allSettled([...this.senders.values()].map(({ done }) => done));
   }
@@ -119,7 +124,11 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
         if (!pace)
           this.paces.set(
             pageId,
-            (pace = { limiter: new SendRateLimiter(1), cap: new WindowCap(1) }),
+            (pace = {
+              limiter: new SendRateLimiter(1),
+              cap: new WindowCap(1, this.delay.marginMs),
+              marginMs: this.delay.marginMs,
+            }),
           );
         const sender = new PageSender(this.seams, lease, pace, this.finishedRounds);
         const done = sender

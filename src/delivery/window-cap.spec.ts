@@ -3,7 +3,7 @@ import { WindowCap } from './window-cap';
 describe('WindowCap', () => {
   it('lets `limit` starts through in any second and holds the next until the oldest is a second old', async () => {
     let now = 0;
-    const cap = new WindowCap(3, () => now);
+    const cap = new WindowCap(3, undefined, () => now);
     const started: number[] = [];
     for (let index = 0; index < 3; index += 1) {
       await cap.pass();
@@ -23,6 +23,32 @@ describe('WindowCap', () => {
     }
     // The first start leaves the window a second and a 15 ms margin later.
     expect(started).toEqual([0, 100, 200, 1015.5]);
+  });
+
+  it('follows its margin: a wider one holds the next start longer', async () => {
+    let now = 0;
+    let margin = 15;
+    const cap = new WindowCap(
+      1,
+      () => margin,
+      () => now,
+    );
+    await cap.pass();
+    margin = 60;
+    jest.useFakeTimers();
+    try {
+      let passed = false;
+      const second = cap.pass().then(() => (passed = true));
+      now = 1020;
+      await jest.advanceTimersByTimeAsync(1020);
+      expect(passed).toBe(false);
+      now = 1060.5;
+      await jest.advanceTimersByTimeAsync(50);
+      await second;
+      expect(passed).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('never lets more than `limit` through in a sliding second under concurrent callers', async () => {

@@ -8,19 +8,20 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/**
- * A second, plus a margin for what happens between this check and Facebook
- * receiving the request (a socket write, a busy event loop): without it, sends
- * admitted exactly a second apart can arrive less than a second apart. Small, as
- * at a saturated rate it is also what the average loses (1.5 %).
- */
-const WINDOW_MS = 1015;
+import { MIN_MARGIN_MS } from './scheduling-delay';
 
 export class WindowCap {
   private readonly starts: number[] = [];
 
+  /**
+   * The window is a second plus `marginMs()`, for what happens between this check and
+   * Facebook receiving the request (a socket write, a busy event loop): without it,
+   * sends admitted exactly a second apart can arrive less than a second apart. The
+   * worker's scheduling delay sets it (scheduling-delay.ts).
+   */
   constructor(
     private limit: number,
+    private readonly marginMs: () => number = () => MIN_MARGIN_MS,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -32,12 +33,13 @@ export class WindowCap {
   async pass(): Promise<void> {
     for (;;) {
       const now = this.now();
-      while (this.starts.length > 0 && this.starts[0] <= now - WINDOW_MS) this.starts.shift();
+      const window = 1000 + this.marginMs();
+      while (this.starts.length > 0 && this.starts[0] <= now - window) this.starts.shift();
       if (this.starts.length < this.limit) {
         this.starts.push(now);
         return;
       }
-      await sleep(this.starts[0] + WINDOW_MS - now + 0.5);
+      await sleep(this.starts[0] + window - now + 0.5);
     }
   }
 }
