@@ -284,10 +284,10 @@ async function precisionRun(database: RunningDatabase, rate: number): Promise<Pr
       rate,
       inFirstMinute: times.filter((at) => at < first + 60_000).length,
       busiest: busiestSecond(times),
-      // The sandbox stamps a call once it has waited its latency: that is taken back out.
-      firstSendSeconds: (first - LATENCY_MS - publishedAt) / 1000,
-      pauseToLastSendSeconds: (times[times.length - 1] - LATENCY_MS - pausedAt) / 1000,
-      sentAfterPause: times.filter((at) => at - LATENCY_MS > pausedAt).length,
+      // The sandbox stamps a call when it arrives, before its scripted latency.
+      firstSendSeconds: (first - publishedAt) / 1000,
+      pauseToLastSendSeconds: (times[times.length - 1] - pausedAt) / 1000,
+      sentAfterPause: times.filter((at) => at > pausedAt).length,
     };
   } finally {
     await worker.stop();
