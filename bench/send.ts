@@ -9,13 +9,14 @@
  * worker's peak memory on a large run.
  */
 import { Agent, request } from 'node:http';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { startDatabase, withDatabaseName, type RunningDatabase } from '../scripts/database';
 import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 import { DeliveryOutcomeSchema, DeliverySchema } from '../src/delivery/delivery.schema';
 import { loadAppConfig } from '../src/config/app-config';
+import { cpuSecondsByGroup, type ProcessGroups } from './machine';
 import {
   API_TOKEN,
   busiestSecond,
@@ -180,6 +181,8 @@ interface EngineRun {
   leasesTaken: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** CPU milliseconds per recipient, by process, from publish to completion (Linux only). */
+  cpuMsPerRecipient?: Record<string, number>;
 }
 
 /** (b) The engine: 20 Pages × `perPage` users, every campaign at 300/s, one worker process. */
@@ -197,7 +200,15 @@ async function engineRun(
     campaigns.push(await preparePage(api, uri, index, perPage, RATE));
   const worker = await startWorker(uri, sandbox.url);
   const client = await MongoClient.connect(uri);
+  const processes: ProcessGroups = {
+    worker: (_commandLine, pid) => pid === worker.pid,
+    FerretDB: (commandLine) => commandLine.includes('ferretdb-embedded'),
+    PostgreSQL: (commandLine) => commandLine.startsWith('postgres:'),
+    sandbox: (commandLine) => commandLine.includes('scripts/sandbox.js'),
+    'API and benchmark': (_commandLine, pid) => pid === process.pid,
+  };
   try {
+    const cpuBefore = cpuSecondsByGroup(processes);
     const publishedAt = Date.now();
     // All at once, as the figures say: in turn, the last publish would start seconds after the first.
     await Promise.all(
@@ -207,6 +218,7 @@ async function engineRun(
       () => true,
       () => false,
     );
+    const cpuAfter = cpuSecondsByGroup(processes);
     const db = client.db();
     const [last] = await db
       .collection('delivery_outcomes')
@@ -242,6 +254,15 @@ async function engineRun(
       sent,
       leasesTaken: [...epochs.values()].reduce((sum, epoch) => sum + epoch, 0),
       ...(await worker.peaks()),
+      cpuMsPerRecipient:
+        cpuBefore &&
+        cpuAfter &&
+        Object.fromEntries(
+          Object.keys(processes).map((name) => [
+            name,
+            ((cpuAfter[name] - cpuBefore[name]) * 1000) / (PAGES * perPage),
+          ]),
+        ),
     };
   } finally {
     await client.close();
@@ -294,6 +315,13 @@ async function precisionRun(database: RunningDatabase, rate: number): Promise<Pr
     await api.app.close();
     sandbox.stop();
   }
+}
+
+/** Where (b)'s CPU went, per recipient, and what the machine's cores allow at that cost. */
+function cpuLine(msPerRecipient: Record<string, number>): string {
+  const total = Object.values(msPerRecipient).reduce((sum, ms) => sum + ms, 0);
+  const parts = Object.entries(msPerRecipient).map(([name, ms]) => `${name} ${fmt(ms, 3)}`);
+  return `CPU per recipient in (b), in ms: ${parts.join(', ')}; total ${fmt(total, 3)} ms, so ${cpus().length} cores allow at most ${fmt((cpus().length * 1000) / total)} msgs/s at that cost.`;
 }
 
 export async function benchSend(
@@ -351,6 +379,7 @@ export async function benchSend(
       `| (b) the engine, publish to last outcome | ${fmt(engineRate)} | ${verdict(engine)} | ${fmt(engine.seconds, 1)} s |`,
       '',
       `Ratio b ÷ min(a, c, ${fmt(RATE_CAP)}/s): **${(engineRate / limit).toFixed(2)}** (goal ≥ 0.5, later 0.8); b ÷ min(a, ${fmt(RATE_CAP)}/s): **${(engineRate / httpLimit).toFixed(2)}**. Publish to first claim (20 Pages): ${engine.firstSendSeconds === undefined ? 'none' : `${fmt(engine.firstSendSeconds, 2)} s`}. Page leases taken: ${engine.leasesTaken} for ${PAGES} Pages. Worker peak RSS ${fmt(engine.rssMiB)} MiB, heap ${fmt(engine.heapUsedMiB)} MiB.`,
+      ...(engine.cpuMsPerRecipient ? ['', cpuLine(engine.cpuMsPerRecipient)] : []),
       '',
       `| measure | result | goal |`,
       '|---|---:|---|',
