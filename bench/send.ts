@@ -283,6 +283,7 @@ interface Precision {
 /** One Page at `rate`/s: sends in the first 60 s and the busiest second, then a pause and its last send. */
 async function precisionRun(database: RunningDatabase, rate: number): Promise<Precision> {
   const sandbox = await startSandbox(1, 1_000_000);
+  await sandbox.warmUp(5000);
   const uri = withDatabaseName(database.uri, `bench_send_rate_${Date.now()}`);
   const api = await startApi(uri, sandbox.url);
   const id = await preparePage(api, uri, 0, rate * 75, rate);
