@@ -26,6 +26,7 @@ const WORKERS = 4;
 export async function benchScale(perPage = 400, rate = 40): Promise<string> {
   const database = await startDatabase();
   const sandbox = await startSandbox(PAGES, 10_000_000);
+  await sandbox.warmUp(5000);
   const uri = withDatabaseName(database.uri, `bench_scale_${Date.now()}`);
   const api = await startApi(uri, sandbox.url);
   const workers: WorkerProcess[] = [];
