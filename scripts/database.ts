@@ -162,7 +162,9 @@ async function startFerretDbOn(
  * at GOGC 400 its heap could otherwise grow to five times what it holds.
  */
 function ferretDbMemoryLimit(): string {
-  return `${Math.floor(totalmem() / 2 / 1024 / 1024)}MiB`;
+  // A container's limit when there is one (0 when none), else the machine's memory.
+  const memory = Math.min(totalmem(), process.constrainedMemory?.() || Infinity);
+  return `${Math.floor(memory / 2 / 1024 / 1024)}MiB`;
 }
 
 /** Whether something accepts connections at the URL's host and port, within a second. */

@@ -11,7 +11,7 @@ import {
   type SendMessageBody,
 } from '../src/messenger/payloads';
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { hubSignature } from '../src/common/hub-signature';
 import { startSandbox } from '../src/sandbox/sandbox.server';
 import {
@@ -482,11 +482,41 @@ describe('MessengerClient against a misbehaving Graph API', () => {
 });
 
 describe('MessengerClient through the proxy the environment names', () => {
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+  const saved = {
+    HTTP_PROXY: process.env.HTTP_PROXY,
+    HTTPS_PROXY: process.env.HTTPS_PROXY,
+    NO_PROXY: process.env.NO_PROXY,
+  };
   afterEach(() => {
     for (const [name, value] of Object.entries(saved))
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
+  });
+
+  it('gives up on a proxy that never answers its CONNECT within GRAPH_TIMEOUT_MS: retryable, nothing was sent', async () => {
+    const held: Socket[] = [];
+    const silent = createNetServer((socket) => {
+      held.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    delete process.env.NO_PROXY;
+    const t = await createTestApp({
+      sandbox: false,
+      env: { GRAPH_API_URL: 'https://graph.facebook.com', GRAPH_TIMEOUT_MS: '300' },
+    });
+    try {
+      expect(await t.app.get(MessengerClient).sendMessage(page, text())).toMatchObject({
+        ok: false,
+        failure: { kind: 'transport', class: 'retryable', reason: 'timeout_before_write' },
+      });
+    } finally {
+      delete process.env.HTTPS_PROXY;
+      await t.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('sends every call through HTTP_PROXY, and straight to a host NO_PROXY names', async () => {

@@ -93,6 +93,15 @@ export class DeliveryStore implements OnModuleDestroy {
     return read;
   }
 
+  /**
+   * Drops the shared campaigns read, finished or in flight: after this worker paused a
+   * campaign, the next read must see it paused. A read from before a Page-fatal pause
+   * would otherwise start a new sender for the Page, which would call it again.
+   */
+  forgetCampaignsRead(): void {
+    this.holdingRuns = undefined;
+  }
+
   findCampaign(campaignId: string): Promise<StoredCampaign | null> {
     return this.campaigns.findById(campaignId).lean<StoredCampaign>().exec();
   }

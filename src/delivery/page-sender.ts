@@ -606,8 +606,7 @@ export class PageSender {
     psid: string,
   ): Promise<{ fields: OutcomeFields; failure?: GraphFailure; unsent?: true }> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.pace.cap.pass();
-      await progress.cap.pass();
+      await WindowCap.passAll([this.pace.cap, progress.cap]);
       // The Page failed while this claim was stored or paced: no call at all after that.
       if (this.pageFatal) return { fields: unsentAfterPageFatal(attempt - 1), unsent: true };
       const result = await this.seams.messenger.sendMessage(this.credentials!, body);

@@ -82,7 +82,10 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
       pageFatal: (pageId, failure) => this.pageFatal(pageId, failure),
       pageHealthy: (pageId) => health.recordSuccess(pageId),
       suppress: (pageId, psid, reason) => users.suppress(pageId, psid, reason),
-      pause: async (campaign, reason) => void (await this.pauses.pause(campaign, reason)),
+      pause: async (campaign, reason) => {
+        await this.pauses.pause(campaign, reason);
+        store.forgetCampaignsRead();
+      },
       finishRun: (campaign, runId) => this.finishRun(campaign, runId),
     };
   }
@@ -164,6 +167,8 @@ export class SendingEngine implements OnApplicationBootstrap, OnApplicationShutd
     );
     for (const campaign of running)
       await this.pauses.pause(campaign, `page_fatal: ${failure.reason}`);
+    // A campaigns read from before these pauses would start a new sender for the Page.
+    this.store.forgetCampaignsRead();
   }
 
   /** Ends the run and moves its campaign on (completed, or scheduled for its next occurrence). */

@@ -51,6 +51,79 @@ describe('WindowCap', () => {
     }
   });
 
+  it('still counts, when its margin widens, starts an earlier narrow window had let go', async () => {
+    let now = 0;
+    let margin = 15;
+    const cap = new WindowCap(
+      1,
+      () => margin,
+      () => now,
+    );
+    await cap.pass();
+    now = 1020;
+    // A check under the narrow margin, which used to forget the start at 0 for good.
+    await WindowCap.passAll([
+      new WindowCap(
+        1,
+        () => margin,
+        () => now,
+      ),
+      cap,
+    ]);
+    margin = 100;
+    jest.useFakeTimers();
+    try {
+      let passed = false;
+      const third = cap.pass().then(() => (passed = true));
+      now = 1100;
+      await jest.advanceTimersByTimeAsync(80);
+      expect(passed).toBe(false);
+      now = 2120.5;
+      await jest.advanceTimersByTimeAsync(1100);
+      await third;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('passes several caps at one instant, when every one of them has room', async () => {
+    let now = 0;
+    const page = new WindowCap(2, undefined, () => now);
+    const campaign = new WindowCap(1, undefined, () => now);
+    await WindowCap.passAll([page, campaign]);
+    now = 10;
+    jest.useFakeTimers();
+    try {
+      let passed = false;
+      const second = WindowCap.passAll([page, campaign]).then(() => (passed = true));
+      await jest.advanceTimersByTimeAsync(500);
+      // The Page has room; the campaign does not, so neither counts it yet.
+      expect(passed).toBe(false);
+      now = 1015.5;
+      await jest.advanceTimersByTimeAsync(600);
+      await second;
+    } finally {
+      jest.useRealTimers();
+    }
+    // The Page counted the second start at 1015.5, when it was let through, not at 10 when
+    // the Page alone had room: at 1030 its window holds that start and one more.
+    now = 1020;
+    await page.pass();
+    now = 1030;
+    jest.useFakeTimers();
+    try {
+      let fourth = false;
+      const last = page.pass().then(() => (fourth = true));
+      await jest.advanceTimersByTimeAsync(20);
+      expect(fourth).toBe(false);
+      now = 2031;
+      await jest.advanceTimersByTimeAsync(1100);
+      await last;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('never lets more than `limit` through in a sliding second under concurrent callers', async () => {
     const cap = new WindowCap(20);
     const times: number[] = [];

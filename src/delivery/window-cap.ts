@@ -8,9 +8,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { MIN_MARGIN_MS } from './scheduling-delay';
+import { MAX_MARGIN_MS, MIN_MARGIN_MS } from './scheduling-delay';
 
 export class WindowCap {
+  /** Start times, oldest first, kept for the widest window the margin can make. */
   private readonly starts: number[] = [];
 
   /**
@@ -30,16 +31,36 @@ export class WindowCap {
   }
 
   /** Resolves when a request may start now, and counts it. */
-  async pass(): Promise<void> {
+  pass(): Promise<void> {
+    return WindowCap.passAll([this]);
+  }
+
+  /**
+   * Resolves when a request may start under every cap at once (a Page's and its
+   * campaign's), and counts it in each at the same instant: passing one and then
+   * waiting for the other would count it in the first earlier than it starts.
+   */
+  static async passAll(caps: readonly WindowCap[]): Promise<void> {
     for (;;) {
-      const now = this.now();
-      const window = 1000 + this.marginMs();
-      while (this.starts.length > 0 && this.starts[0] <= now - window) this.starts.shift();
-      if (this.starts.length < this.limit) {
-        this.starts.push(now);
+      const now = caps[0].now();
+      const wait = Math.max(...caps.map((cap) => cap.waitMs(now)));
+      if (wait === 0) {
+        for (const cap of caps) cap.starts.push(now);
         return;
       }
-      await sleep(this.starts[0] + window - now + 0.5);
+      await sleep(wait);
     }
+  }
+
+  /** Milliseconds until a request may start (0: now). */
+  private waitMs(now: number): number {
+    while (this.starts.length > 0 && this.starts[0] <= now - 1000 - MAX_MARGIN_MS)
+      this.starts.shift();
+    const window = 1000 + this.marginMs();
+    let first = 0;
+    while (first < this.starts.length && this.starts[first] <= now - window) first += 1;
+    if (this.starts.length - first < this.limit) return 0;
+    // Enough of the window's starts must leave it that `limit - 1` remain.
+    return this.starts[this.starts.length - this.limit] + window - now + 0.5;
   }
 }

@@ -48,7 +48,7 @@ export interface GraphRequest {
   headers: Record<string, string>;
   /** JSON, sent with its length. */
   body?: string;
-  /** Idle time on the socket after which the call is given up (ETIMEDOUT). */
+  /** Time from the call to the whole answer after which it is given up (ETIMEDOUT). */
   timeoutMs: number;
 }
 
@@ -76,15 +76,19 @@ export class GraphTransport {
 
   request({ method, url, headers, body, timeoutMs }: GraphRequest): Promise<GraphResponse> {
     return new Promise((resolve, reject) => {
-      const fail = (request: ClientRequest, code: string | undefined, message: string) =>
+      let settled = false;
+      const fail = (request: ClientRequest, code: string | undefined, message: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
         // writableFinished: every byte went to the socket, so the call may have reached Facebook.
         reject(new GraphTransportError(code, request.writableFinished, message));
+      };
       const request = this.send(
         url,
         {
           method,
           agent: this.agent,
-          timeout: timeoutMs,
           headers: body === undefined ? headers : withLength(headers, body),
         },
         (response) => {
@@ -96,21 +100,27 @@ export class GraphTransport {
               request.destroy(Object.assign(new Error('answer too large'), { code: 'ETOOLARGE' }));
             else chunks.push(chunk);
           });
-          response.on('end', () =>
+          response.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
             resolve({
               status: response.statusCode ?? 0,
               headers: response.headers,
               data: parseJson(Buffer.concat(chunks).toString('utf8')),
-            }),
-          );
+            });
+          });
           response.on('error', (error: NodeJS.ErrnoException) =>
             fail(request, error.code, error.message),
           );
         },
       );
-      request.on('timeout', () =>
-        request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
-      );
+      // From the call, not the socket: through a proxy the socket waits for its CONNECT answer,
+      // and a request without a socket reports no error when destroyed, so this settles it.
+      const deadline = setTimeout(() => {
+        fail(request, 'ETIMEDOUT', 'timed out');
+        request.destroy();
+      }, timeoutMs);
       request.on('error', (error: NodeJS.ErrnoException) =>
         fail(request, error.code, error.message),
       );

@@ -178,14 +178,14 @@ export class MessengerClient implements OnModuleDestroy {
       : {};
     const stopTimer = this.metrics.graphDuration.startTimer({ endpoint });
     let result: GraphResult<T>;
-    const node = endpoint === 'message_templates' ? page.pageId : 'me';
-    // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
-    const url = new URL(`${baseUrl}/${version}/${node}/${endpoint}`);
-    for (const [name, value] of Object.entries(
-      method === 'POST' ? proof : { ...payload, ...proof },
-    ))
-      url.searchParams.set(name, String(value));
     try {
+      const node = endpoint === 'message_templates' ? page.pageId : 'me';
+      // Templates live on the Page node (`/{page-id}/message_templates`), not on `me`.
+      const url = new URL(`${baseUrl}/${version}/${node}/${endpoint}`);
+      for (const [name, value] of Object.entries(
+        method === 'POST' ? proof : { ...payload, ...proof },
+      ))
+        url.searchParams.set(name, String(value));
       const response = await this.transport.request({
         method,
         url,

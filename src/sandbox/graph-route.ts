@@ -23,19 +23,27 @@ export function answerGraphCall(
   const match = GRAPH_PATH.exec(req.url ?? '');
   if (!match) return false;
   const [, version, node, endpoint, search] = match;
+  // Refused without reading it: a permanent parameter error, as Facebook answers one.
+  const tooLarge = () => {
+    res.setHeader('connection', 'close');
+    reply(res, 413, {
+      error: { message: '(#100) Request body too large', type: 'OAuthException', code: 100 },
+    });
+    req.destroy();
+  };
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    tooLarge();
+    return true;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    else if (!res.headersSent) tooLarge();
   });
   req.on('end', () => {
-    if (size > MAX_BODY_BYTES) {
-      reply(res, 413, {
-        error: { message: 'Request body too large', type: 'OAuthException', code: 1 },
-      });
-      return;
-    }
+    if (size > MAX_BODY_BYTES) return;
     sandbox
       .handle({
         method: req.method ?? 'GET',
@@ -53,7 +61,11 @@ export function answerGraphCall(
         else reply(res, answer.status, answer.body, answer.headers);
       })
       .catch((error: unknown) => {
-        res.destroy(error instanceof Error ? error : new Error(String(error)));
+        // A fault of the sandbox, not a scripted answer: said, and answered as Facebook's 500.
+        process.stderr.write(`sandbox: ${error instanceof Error ? error.stack : String(error)}\n`);
+        reply(res, 500, {
+          error: { message: 'An unexpected error has occurred.', type: 'OAuthException', code: 2 },
+        });
       });
   });
   return true;

@@ -36,7 +36,10 @@ export async function startSandbox(
   });
   // Longer than any client's idle socket, so keep-alive reuse never races a server-side close.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   const boundPort = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${boundPort}`,
