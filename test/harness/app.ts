@@ -37,7 +37,12 @@ export function testDatabaseUri(): string {
     throw new Error(
       'TEST_MONGODB_URI is not set: run the tests through jest (test/harness/global-setup.ts)',
     );
-  return withDatabaseName(base, `t_${randomBytes(6).toString('hex')}`);
+  const uri = new URL(withDatabaseName(base, `t_${randomBytes(6).toString('hex')}`));
+  // Ten connections per test process: two jest workers' apps and their worker processes then
+  // stay under the 40 PostgreSQL connections of the embedded FerretDB, which can deadlock when
+  // every one is taken (its metadata lock is waited for while a connection is held).
+  uri.searchParams.set('maxPoolSize', '10');
+  return uri.toString();
 }
 
 export function testConfig(env: Record<string, string> = {}): AppConfig {
