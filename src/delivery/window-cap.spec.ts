@@ -1,127 +1,78 @@
 import { WindowCap } from './window-cap';
 
+/** A clock the caps read, moved by hand. */
+const clock = { now: 0 };
+const capOf = (limit: number, margin?: () => number) =>
+  new WindowCap(limit, margin, () => clock.now);
+
+/**
+ * Starts `pass` now and asserts it still waits once the clock reads `notBy`, and has
+ * passed once it reads `by` (fake timers fire its sleeps).
+ */
+async function expectHeld(pass: () => Promise<void>, notBy: number, by: number): Promise<void> {
+  const from = clock.now;
+  jest.useFakeTimers();
+  try {
+    let passed = false;
+    const waiting = pass().then(() => (passed = true));
+    clock.now = notBy;
+    await jest.advanceTimersByTimeAsync(notBy - from);
+    expect(passed).toBe(false);
+    clock.now = by;
+    await jest.advanceTimersByTimeAsync(by - from + 100);
+    await waiting;
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('WindowCap', () => {
+  beforeEach(() => (clock.now = 0));
+
   it('lets `limit` starts through in any second and holds the next until the oldest is a second old', async () => {
-    let now = 0;
-    const cap = new WindowCap(3, undefined, () => now);
-    const started: number[] = [];
+    const cap = capOf(3);
     for (let index = 0; index < 3; index += 1) {
       await cap.pass();
-      started.push(now);
-      now += 100;
-    }
-    jest.useFakeTimers();
-    try {
-      const fourth = cap.pass().then(() => started.push(now));
-      now = 1014;
-      await jest.advanceTimersByTimeAsync(800);
-      now = 1015.5;
-      await jest.advanceTimersByTimeAsync(10);
-      await fourth;
-    } finally {
-      jest.useRealTimers();
+      clock.now += 100;
     }
     // The first start leaves the window a second and a 15 ms margin later.
-    expect(started).toEqual([0, 100, 200, 1015.5]);
+    await expectHeld(() => cap.pass(), 1014, 1015.5);
   });
 
   it('follows its margin: a wider one holds the next start longer', async () => {
-    let now = 0;
     let margin = 15;
-    const cap = new WindowCap(
-      1,
-      () => margin,
-      () => now,
-    );
+    const cap = capOf(1, () => margin);
     await cap.pass();
     margin = 60;
-    jest.useFakeTimers();
-    try {
-      let passed = false;
-      const second = cap.pass().then(() => (passed = true));
-      now = 1020;
-      await jest.advanceTimersByTimeAsync(1020);
-      expect(passed).toBe(false);
-      now = 1060.5;
-      await jest.advanceTimersByTimeAsync(50);
-      await second;
-      expect(passed).toBe(true);
-    } finally {
-      jest.useRealTimers();
-    }
+    await expectHeld(() => cap.pass(), 1020, 1060.5);
   });
 
-  it('still counts, when its margin widens, starts an earlier narrow window had let go', async () => {
-    let now = 0;
+  it('still counts, when its margin widens, a start its narrow window had let go', async () => {
     let margin = 15;
-    const cap = new WindowCap(
-      1,
-      () => margin,
-      () => now,
-    );
+    const cap = capOf(2, () => margin);
     await cap.pass();
-    now = 1020;
-    // A check under the narrow margin, which used to forget the start at 0 for good.
-    await WindowCap.passAll([
-      new WindowCap(
-        1,
-        () => margin,
-        () => now,
-      ),
-      cap,
-    ]);
+    clock.now = 1020;
+    // Checked under the narrow margin, which used to forget the start at 0 for good.
+    await cap.pass();
     margin = 100;
-    jest.useFakeTimers();
-    try {
-      let passed = false;
-      const third = cap.pass().then(() => (passed = true));
-      now = 1100;
-      await jest.advanceTimersByTimeAsync(80);
-      expect(passed).toBe(false);
-      now = 2120.5;
-      await jest.advanceTimersByTimeAsync(1100);
-      await third;
-    } finally {
-      jest.useRealTimers();
-    }
+    clock.now = 1050;
+    // In a window of 1.1 s the start at 0 is still there: the third waits for it to leave.
+    await expectHeld(() => cap.pass(), 1060, 1100.5);
   });
 
   it('passes several caps at one instant, when every one of them has room', async () => {
-    let now = 0;
-    const page = new WindowCap(2, undefined, () => now);
-    const campaign = new WindowCap(1, undefined, () => now);
+    const page = capOf(2);
+    const campaign = capOf(1);
     await WindowCap.passAll([page, campaign]);
-    now = 10;
-    jest.useFakeTimers();
-    try {
-      let passed = false;
-      const second = WindowCap.passAll([page, campaign]).then(() => (passed = true));
-      await jest.advanceTimersByTimeAsync(500);
-      // The Page has room; the campaign does not, so neither counts it yet.
-      expect(passed).toBe(false);
-      now = 1015.5;
-      await jest.advanceTimersByTimeAsync(600);
-      await second;
-    } finally {
-      jest.useRealTimers();
-    }
-    // The Page counted the second start at 1015.5, when it was let through, not at 10 when
-    // the Page alone had room: at 1030 its window holds that start and one more.
-    now = 1020;
+    clock.now = 10;
+    // The Page has room; the campaign does not, so neither counts it until 1015.
+    await expectHeld(() => WindowCap.passAll([page, campaign]), 500, 1015.5);
+    // The Page counted that start at 1015.5, not at 10 when it alone had room: at 1030 its
+    // window holds it and one more.
+    clock.now = 1020;
     await page.pass();
-    now = 1030;
-    jest.useFakeTimers();
-    try {
-      let fourth = false;
-      const last = page.pass().then(() => (fourth = true));
-      await jest.advanceTimersByTimeAsync(20);
-      expect(fourth).toBe(false);
-      now = 2031;
-      await jest.advanceTimersByTimeAsync(1100);
-      await last;
-    } finally {
-      jest.useRealTimers();
-    }
+    clock.now = 1030;
+    await expectHeld(() => page.pass(), 1040, 2031);
   });
 
   it('never lets more than `limit` through in a sliding second under concurrent callers', async () => {

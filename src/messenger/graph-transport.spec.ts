@@ -1,17 +1,21 @@
 import { GraphTransport } from './graph-transport';
 
+const PROXY_VARIABLES = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+];
+const clearProxyVariables = () => {
+  for (const name of PROXY_VARIABLES) delete process.env[name];
+};
+
 describe('GraphTransport', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const name of [
-      'HTTPS_PROXY',
-      'https_proxy',
-      'HTTP_PROXY',
-      'http_proxy',
-      'NO_PROXY',
-      'no_proxy',
-    ])
-      delete process.env[name];
+    clearProxyVariables();
     Object.assign(process.env, saved);
   });
   const proxied = (baseUrl: string, env: Record<string, string>) => {
@@ -60,15 +64,7 @@ describe('GraphTransport', () => {
       true,
     ],
   ])('%s: proxied %s', (_name, baseUrl, env, expected) => {
-    for (const name of [
-      'HTTPS_PROXY',
-      'https_proxy',
-      'HTTP_PROXY',
-      'http_proxy',
-      'NO_PROXY',
-      'no_proxy',
-    ])
-      delete process.env[name];
+    clearProxyVariables();
     expect(proxied(baseUrl, env)).toBe(expected);
   });
 });
