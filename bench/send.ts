@@ -327,7 +327,7 @@ function cpuLine(msPerRecipient: Record<string, number>): string {
 
 export async function benchSend(
   perPage = 2000,
-  largeRecipients = 1_000_000,
+  largeRecipients = 200_000,
   deadlineMs = 1_200_000,
   precisionRate = 100,
 ): Promise<string> {
