@@ -15,6 +15,7 @@ import { MongoClient } from 'mongodb';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../src/app.factory';
 import { loadAppConfig } from '../src/config/app-config';
+import { sendMessageBody, textMessage } from '../src/messenger/payloads';
 
 export const API_TOKEN = 'bench-token-0123456789';
 export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -61,11 +62,13 @@ export async function startSandbox(pages: number, recordLimit: number): Promise<
     fetch(`${url}/v25.0/me/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokenOf(0)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        recipient: { id: psid },
-        messaging_type: 'UPDATE',
-        message: { text: 'warm-up' },
-      }),
+      body: JSON.stringify(
+        sendMessageBody({
+          recipient: { id: psid },
+          messagingType: 'UPDATE',
+          message: textMessage('warm-up'),
+        }),
+      ),
     }).then((response) => response.arrayBuffer());
   return {
     url,

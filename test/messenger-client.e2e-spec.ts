@@ -570,6 +570,35 @@ describe('MessengerClient through the proxy the environment names', () => {
   });
 });
 
+describe('the sandbox Graph route', () => {
+  it('refuses a body over 10 MB with a permanent 413 without reading it, and answers bad JSON as a missing body', async () => {
+    // No app secret: the malformed body is judged on its own, not on a missing proof.
+    const sandbox = await startSandbox({
+      pages: [{ pageId: page.pageId, accessToken: page.accessToken }],
+    });
+    try {
+      const post = (body: string) =>
+        fetch(`${sandbox.url}/v25.0/me/messages`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${page.accessToken}`,
+            'content-type': 'application/json',
+          },
+          body,
+        });
+      const tooLarge = await post(JSON.stringify({ padding: 'x'.repeat(11 * 1024 * 1024) }));
+      expect(tooLarge.status).toBe(413);
+      expect(((await tooLarge.json()) as { error: { code: number } }).error.code).toBe(100);
+      const malformed = await post('{"recipient": ');
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as { error: { code: number } }).error.code).toBe(100);
+      expect(sandbox.sandbox.requests({ endpoint: 'messages' })).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('the sandbox scripting routes', () => {
   it('validate their input and answer in the error shape', async () => {
     const sandbox = await startSandbox();
